@@ -1,0 +1,1 @@
+"""The resource guards; each module defines one ``GUARD`` (see :mod:`..isolation`)."""

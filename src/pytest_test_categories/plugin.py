@@ -1,0 +1,171 @@
+"""The pytest hooks. Nothing else lives here: each hook hands over to the module that knows."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import config as options
+from . import isolation, runstate, sizes, timing, verdict
+from .runstate import ActiveTest
+from .violations import TimeLimitExceeded
+
+SIZE_KEY = pytest.StashKey["sizes.SizeSpec | None"]()
+ALARM_KEY = pytest.StashKey[timing.Alarm]()
+_PAUSED_KEY = pytest.StashKey[bool]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    options.add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    sizes.register_markers(config)
+    settings = options.resolve(config)
+    config.stash[options.SETTINGS_KEY] = settings
+    alarm = timing.Alarm(enabled=not config.getoption("usepdb", False))
+    alarm.install()
+    config.stash[ALARM_KEY] = alarm
+    if settings.enforcement is not options.Mode.OFF:
+        isolation.install()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    alarm = config.stash.get(ALARM_KEY, None)
+    if alarm is not None:
+        alarm.uninstall()
+    if config.stash.get(options.SETTINGS_KEY, None) is not None:
+        isolation.uninstall()
+    runstate.current = None
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    patterns = parent.config.stash[options.SETTINGS_KEY].markdown_patterns
+    if not patterns or file_path.suffix.lower() not in (".md", ".markdown"):
+        return None
+    from . import markdown
+
+    return markdown.collect_file(file_path, parent, patterns)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    bad_timeouts: list[str] = []
+    conflicts: list[pytest.Item] = []
+    for item in items:
+        try:
+            item.stash[SIZE_KEY] = sizes.resolve(item)
+        except sizes.SizeError as error:
+            if "conflicting sizes" in str(error):
+                item.stash[SIZE_KEY] = None
+                conflicts.append(item)
+                report = pytest.CollectReport(item.nodeid, "failed", str(error), [])
+                session.ihook.pytest_collectreport(report=report)
+            else:
+                bad_timeouts.append(str(error))
+    if bad_timeouts:
+        raise pytest.UsageError("\n".join(bad_timeouts))
+    for item in conflicts:
+        items.remove(item)
+
+
+def _start(item: pytest.Item) -> ActiveTest:
+    test = runstate.current
+    if test is None or test.nodeid != item.nodeid:
+        spec = item.stash.get(SIZE_KEY, None)
+        alarm = item.config.stash[ALARM_KEY]
+        test = ActiveTest(
+            item.nodeid,
+            spec.size if spec else None,
+            spec.limit if spec else None,
+            item.config.stash[options.SETTINGS_KEY].enforcement,
+            alarm.resume,
+            alarm.suspend,
+        )
+        runstate.current = test
+        if test.isolating:
+            isolation.test_started()
+    return test
+
+
+def _phase(item: pytest.Item) -> Generator[None, Any, Any]:
+    __tracebackhide__ = True
+    test = _start(item)
+    test.start()
+    try:
+        return (yield)
+    except (asyncio.CancelledError, TimeLimitExceeded) as error:
+        if test.fired and not isinstance(error, TimeLimitExceeded):
+            raise TimeLimitExceeded(timing.time_violation_of(test)) from error
+        raise
+    finally:
+        test.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    __tracebackhide__ = True
+    return (yield from _phase(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    __tracebackhide__ = True
+    return (yield from _phase(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
+    __tracebackhide__ = True
+    return (yield from _phase(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Generator[None, Any, Any]:
+    test = runstate.current
+    if test is None or fixturedef.scope == "function":
+        return (yield)
+    test.pause()
+    try:
+        return (yield)
+    finally:
+        test.resume()
+        # Its teardown, whenever it comes, is not the running test's either.
+        fixturedef.addfinalizer(_pause_current)
+
+
+def _pause_current() -> None:
+    if runstate.current is not None:
+        runstate.current.pause()
+
+
+def pytest_fixture_post_finalizer(fixturedef: pytest.FixtureDef[Any]) -> None:
+    if runstate.current is not None and fixturedef.scope != "function":
+        runstate.current.resume()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    test = runstate.current
+    if test is not None and test.nodeid == item.nodeid:
+        verdict.judge(item, call, report, test)
+        if call.when == "teardown":
+            runstate.current = None
+    return report
+
+
+def pytest_enter_pdb(config: pytest.Config) -> None:
+    test = runstate.current
+    if test is not None:
+        test.debugging = True
+        config.stash[ALARM_KEY].suspend(test)

@@ -1,0 +1,181 @@
+"""Test sizes: the policy table, the base classes, and which size a test has."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pytest
+
+
+class Size(enum.Enum):
+    """A test size, after Google's small, medium, large and enormous tests."""
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+    XLARGE = "xlarge"
+
+    @property
+    def limit(self) -> float:
+        """The time limit of this size, in seconds."""
+        return LIMITS[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+LIMITS: dict[Size, float] = {
+    Size.SMALL: 1.0,
+    Size.MEDIUM: 300.0,
+    Size.LARGE: 900.0,
+    Size.XLARGE: 3600.0,
+}
+
+MARKER_NAMES: frozenset[str] = frozenset(size.value for size in Size)
+
+MARKER_HELP: dict[Size, str] = {
+    Size.SMALL: "one process, no network, no filesystem, no subprocess, no threads, "
+    "no blocking sleep; at most 1 s",
+    Size.MEDIUM: "one machine: loopback network, files, subprocesses, threads; at most 300 s",
+    Size.LARGE: "anything, including remote services; at most 900 s",
+    Size.XLARGE: "anything; at most 3600 s",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SizeSpec:
+    """The size a test runs as, the time limit it gets, and where the size came from."""
+
+    size: Size
+    limit: float
+    source: str
+
+
+class SizeError(Exception):
+    """A size marker that cannot be honoured; the message names the test and the fix."""
+
+
+def _base_class_markers(size: Size) -> list[pytest.MarkDecorator]:
+    return [getattr(pytest.mark, size.value)]
+
+
+class SmallTest:
+    """Base class: every test method of a subclass is a small test."""
+
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.SMALL)
+
+
+class MediumTest:
+    """Base class: every test method of a subclass is a medium test."""
+
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.MEDIUM)
+
+
+class LargeTest:
+    """Base class: every test method of a subclass is a large test."""
+
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.LARGE)
+
+
+class XLargeTest:
+    """Base class: every test method of a subclass is an xlarge test."""
+
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.XLARGE)
+
+
+def register_markers(config: pytest.Config) -> None:
+    """Document the size markers, so ``pytest --markers`` lists them."""
+    for size in Size:
+        config.addinivalue_line(
+            "markers",
+            f"{size.value}(timeout=None): a {size.value} test ({MARKER_HELP[size]}). "
+            f"timeout= sets a stricter limit in seconds.",
+        )
+
+
+def _where(node: pytest.Item | pytest.Collector, mark: pytest.Mark) -> str:
+    """Say where a size marker on ``node`` was written, for error messages."""
+    if isinstance(node, pytest.Class):
+        for klass in node.obj.__mro__:
+            declared = klass.__dict__.get("pytestmark", [])
+            declared = declared if isinstance(declared, list) else [declared]
+            if any(getattr(d, "mark", d) == mark for d in declared):
+                if klass is node.obj:
+                    return f"a decorator on class {klass.__name__}"
+                return f"base class {klass.__name__}"
+        return f"class {node.name}"
+    if isinstance(node, pytest.Module):
+        return f"pytestmark of module {node.name}"
+    if isinstance(node, pytest.Item):
+        return f"a decorator on {node.name}"
+    return f"{type(node).__name__} {node.name}"
+
+
+def _timeout_of(item: pytest.Item, size: Size, mark: pytest.Mark) -> float:
+    if mark.args:
+        raise SizeError(
+            f"{item.nodeid}: @pytest.mark.{size}{mark.args!r} takes no positional arguments; "
+            f"write @pytest.mark.{size}(timeout=SECONDS) for a stricter limit."
+        )
+    unknown = sorted(set(mark.kwargs) - {"timeout"})
+    if unknown:
+        raise SizeError(
+            f"{item.nodeid}: @pytest.mark.{size} got unknown argument(s) {', '.join(unknown)}; "
+            f"the only argument is timeout=SECONDS."
+        )
+    timeout: Any = mark.kwargs.get("timeout")
+    if timeout is None:
+        return size.limit
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise SizeError(
+            f"{item.nodeid}: @pytest.mark.{size}(timeout={timeout!r}) must be a number of seconds."
+        )
+    if not 0 < timeout <= size.limit:
+        raise SizeError(
+            f"{item.nodeid}: @pytest.mark.{size}(timeout={timeout!r}) must be more than 0 and at "
+            f"most {size.limit:g} s, the limit of a {size} test; a timeout can only make the "
+            f"limit stricter. Mark the test with a bigger size if it needs more time."
+        )
+    return float(timeout)
+
+
+def resolve(item: pytest.Item) -> SizeSpec | None:
+    """The size of ``item``: the closest size marker wins; two sizes at one level conflict.
+
+    Returns ``None`` for an unsized test. Raises :class:`SizeError` for a conflict or a
+    bad ``timeout=``.
+    """
+    for node in reversed(item.listchain()):
+        found = [
+            (Size(mark.name), mark) for mark in node.own_markers if mark.name in MARKER_NAMES
+        ]
+        if not found:
+            continue
+        sizes = {size for size, _ in found}
+        if len(sizes) > 1:
+            origins = "; ".join(
+                f"{size} from {_where(node, mark)}" for size, mark in _dedupe(found)
+            )
+            raise SizeError(
+                f"{item.nodeid}: conflicting sizes at the same level ({origins}). "
+                f"A test has one size: remove one of them, or override it closer to the test "
+                f"(a marker on the function beats its class, a class beats its module)."
+            )
+        # Several markers of the one size: one with an explicit timeout wins.
+        size, mark = next(
+            ((s, m) for s, m in found if "timeout" in m.kwargs or m.args), found[0]
+        )
+        return SizeSpec(size, _timeout_of(item, size, mark), _where(node, mark))
+    return None
+
+
+def _dedupe(found: list[tuple[Size, pytest.Mark]]) -> list[tuple[Size, pytest.Mark]]:
+    seen: set[Size] = set()
+    unique = []
+    for size, mark in found:
+        if size not in seen:
+            seen.add(size)
+            unique.append((size, mark))
+    return unique

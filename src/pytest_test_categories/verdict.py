@@ -1,0 +1,76 @@
+"""Turning what a test did into its report: time limits, swallowed and expected violations."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from . import timing
+from .runstate import ActiveTest
+from .violations import (
+    SWALLOWED_MESSAGE,
+    Kind,
+    ResourceViolationError,
+    TimeLimitExceeded,
+    ViolationWarning,
+)
+
+#: Set on an item that is expected to make one kind of violation (the guide's pages use it).
+EXPECTED_KEY = pytest.StashKey[Kind]()
+
+
+def _fail(report: pytest.TestReport, text: str) -> None:
+    """Make ``report`` a failure; keep an earlier failure's traceback and add ``text`` to it."""
+    if report.failed:
+        report.sections.append(("test-categories", text))
+        return
+    report.outcome = "failed"
+    report.longrepr = text
+
+
+def _caused_by_violation(call: pytest.CallInfo[None]) -> bool:
+    excinfo = call.excinfo
+    return excinfo is not None and isinstance(
+        excinfo.value, ResourceViolationError | TimeLimitExceeded
+    )
+
+
+def judge(
+    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, test: ActiveTest
+) -> None:
+    """Adjust one phase's ``report`` for what ``test`` did during that phase."""
+    timing.measured_verdict(test)
+    fresh = test.new_violations()
+    explained = report.failed and _caused_by_violation(call)
+    for violation in fresh:
+        if violation.kind is Kind.TIME_LIMIT and not explained:
+            _fail(report, violation.message)
+    resource = [v for v in fresh if v.kind is not Kind.TIME_LIMIT]
+    if resource and test.strict and not explained:
+        listing = "\n".join(f"  {v.message}" for v in resource)
+        _fail(report, SWALLOWED_MESSAGE.format(violations=listing))
+    elif resource and not test.strict:
+        for violation in resource:
+            warnings.warn(ViolationWarning(violation.message), stacklevel=1)
+
+    expected = item.stash.get(EXPECTED_KEY, None)
+    if expected is not None:
+        _expect(expected, call, report, test)
+
+
+def _expect(
+    expected: Kind, call: pytest.CallInfo[None], report: pytest.TestReport, test: ActiveTest
+) -> None:
+    kinds = {v.kind for v in test.violations}
+    wanted = f"a {expected} violation ({expected.code})"
+    if report.failed and kinds == {expected}:
+        first = next(v for v in test.violations if v.kind is expected)
+        report.outcome = "skipped"
+        report.wasxfail = f"expected {expected} violation: {first.message}"  # type: ignore[attr-defined]
+        return
+    if report.failed:
+        got = ", ".join(sorted(str(k) for k in kinds)) or "no violation"
+        _fail(report, f"expected {wanted}, but the test failed for another reason ({got}).")
+    elif report.when == "call" and expected not in kinds:
+        _fail(report, f"expected {wanted}, but the test passed without one.")

@@ -1,0 +1,217 @@
+"""Violations: their stable codes, their messages, and the exceptions that carry them.
+
+The message texts are constants so that tests (ours and yours) can import them instead of
+copying prose. Every message links to the guide's page for its code; the link scheme lives in
+:func:`docs_url` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pytest
+
+DOCS_ROOT = "https://pytest-test-categories.readthedocs.io/en/latest"
+
+
+class Kind(enum.Enum):
+    """What a violation is about. The value is the name used in reports and in the guide."""
+
+    TIME_LIMIT = "time-limit"
+    NETWORK = "network"
+    FILESYSTEM = "filesystem"
+    SUBPROCESS = "subprocess"
+    SLEEP = "sleep"
+    THREADS = "threads"
+    SQLITE = "sqlite"
+
+    @property
+    def code(self) -> str:
+        """The stable code of this kind of violation, such as ``TC101``."""
+        return CODES[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+CODES: dict[Kind, str] = {
+    Kind.TIME_LIMIT: "TC001",
+    Kind.NETWORK: "TC101",
+    Kind.FILESYSTEM: "TC102",
+    Kind.SUBPROCESS: "TC103",
+    Kind.SLEEP: "TC104",
+    Kind.THREADS: "TC105",
+    Kind.SQLITE: "TC106",
+}
+
+
+def kind_from_name(name: str) -> Kind:
+    """Find a kind by its name (``network``) or code (``TC101``); raise ``ValueError``."""
+    for kind in Kind:
+        if name.lower() in (kind.value, kind.code.lower()):
+            return kind
+    choices = ", ".join(f"{k.value} ({k.code})" for k in Kind)
+    raise ValueError(f"{name!r} is not a kind of violation; use one of {choices}")
+
+
+def docs_url(kind: Kind) -> str:
+    """The guide's page that explains a violation code."""
+    return f"{DOCS_ROOT}/reference/violations.html#{kind.code.lower()}"
+
+
+#: What each size allows, per kind, in words; used in messages.
+ALLOWED: dict[Kind, dict[str, str]] = {
+    Kind.NETWORK: {
+        "small": "no network at all, not even loopback",
+        "medium": "loopback only (127.0.0.0/8, ::1, localhost, AF_UNIX)",
+    },
+    Kind.FILESYSTEM: {"small": "no filesystem access (imports still work)"},
+    Kind.SUBPROCESS: {"small": "no subprocesses"},
+    Kind.SLEEP: {"small": "no blocking sleep (await asyncio.sleep is fine)"},
+    Kind.THREADS: {"small": "no threads"},
+    Kind.SQLITE: {"small": "only in-memory sqlite databases (':memory:')"},
+}
+
+#: How to fix each kind, in words; used in messages.
+FIXES: dict[Kind, str] = {
+    Kind.TIME_LIMIT: "make the test faster (mock or inject the slow part), or mark it with "
+    "a bigger size",
+    Kind.NETWORK: "mock the client (respx for httpx, a fake transport), inject the "
+    "dependency, or mark the test medium (loopback) or large (any host)",
+    Kind.FILESYSTEM: "keep the data in memory (io.StringIO, io.BytesIO), mock the file "
+    "access, or mark the test medium",
+    Kind.SUBPROCESS: "mock subprocess at the boundary, call the code in-process, or mark the "
+    "test medium",
+    Kind.SLEEP: "mock time.sleep, inject a clock, use await asyncio.sleep, or mark the test "
+    "medium",
+    Kind.THREADS: "call the work directly (inject a synchronous executor), or mark the test "
+    "medium",
+    Kind.SQLITE: "connect to ':memory:', or mark the test medium",
+}
+
+TIME_LIMIT_MESSAGE = (
+    "[{code}] {nodeid} ({size} test) exceeded its time limit of {limit:g} s: {verb} after "
+    "{elapsed:.2f} s. The limit covers the test call and its own function-scoped fixtures. "
+    "To fix it: {fix}. See {url}"
+)
+
+RESOURCE_MESSAGE = (
+    "[{code}] {nodeid} ({size} test) used the {kind_name}: {operation} {target}. "
+    "A {size} test allows {allowed}. To fix it: {fix}. See {url}"
+)
+
+SWALLOWED_MESSAGE = (
+    "The test caught and swallowed a violation; it fails all the same:\n{violations}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One violation by one test: plain data, so it travels to pytest-xdist's controller."""
+
+    kind: Kind
+    nodeid: str
+    size: str
+    operation: str
+    target: str
+    message: str
+
+    @property
+    def code(self) -> str:
+        return self.kind.code
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["code"] = self.code
+        return data
+
+
+def resource_violation(
+    kind: Kind, nodeid: str, size: str, operation: str, target: str
+) -> Violation:
+    message = RESOURCE_MESSAGE.format(
+        code=kind.code,
+        nodeid=nodeid,
+        size=size,
+        kind_name=_KIND_NAMES[kind],
+        operation=operation,
+        target=target,
+        allowed=ALLOWED[kind].get(size, "it"),
+        fix=FIXES[kind],
+        url=docs_url(kind),
+    )
+    return Violation(kind, nodeid, size, operation, target, message)
+
+
+def time_violation(
+    nodeid: str, size: str, limit: float, elapsed: float, *, interrupted: bool
+) -> Violation:
+    message = TIME_LIMIT_MESSAGE.format(
+        code=Kind.TIME_LIMIT.code,
+        nodeid=nodeid,
+        size=size,
+        limit=limit,
+        verb="stopped" if interrupted else "it took",
+        elapsed=elapsed,
+        fix=FIXES[Kind.TIME_LIMIT],
+        url=docs_url(Kind.TIME_LIMIT),
+    )
+    return Violation(Kind.TIME_LIMIT, nodeid, size, "ran", f"{elapsed:.3f} s", message)
+
+
+_KIND_NAMES: dict[Kind, str] = {
+    Kind.NETWORK: "network",
+    Kind.FILESYSTEM: "filesystem",
+    Kind.SUBPROCESS: "a subprocess",
+    Kind.SLEEP: "a blocking sleep",
+    Kind.THREADS: "a thread",
+    Kind.SQLITE: "an sqlite database file",
+}
+
+
+class ResourceViolationError(Exception):
+    """Raised inside a test, in strict mode, when it uses a resource its size forbids.
+
+    Not an ``OSError``: a library's ``except OSError`` must not turn it into a retry or a
+    fallback. Catching it changes nothing: the plugin records every violation and fails the
+    test at the end.
+    """
+
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(violation.message)
+        self.violation = violation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.violation,))
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised where a test was when its time limit ran out.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: ``except Exception`` does not stop it.
+    """
+
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(violation.message)
+        self.violation = violation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.violation,))
+
+
+class ViolationWarning(pytest.PytestWarning):
+    """A violation seen in ``warn`` mode: the operation went ahead."""
+
+
+__all__ = [
+    "CODES",
+    "Kind",
+    "ResourceViolationError",
+    "TimeLimitExceeded",
+    "Violation",
+    "ViolationWarning",
+    "docs_url",
+]
