@@ -40,8 +40,10 @@ class Runner:
 
 
 @pytest.fixture
-def run(pytester: pytest.Pytester) -> Runner:
+def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Runner:
     """``run(source, *args, enforcement="strict", ini="")`` -> ``pytest.RunResult``."""
+    # A wide terminal, so that short test summary lines keep the violation text.
+    monkeypatch.setenv("COLUMNS", "400")
     return Runner(pytester)
 
 

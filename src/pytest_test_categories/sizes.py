@@ -103,13 +103,13 @@ def _where(node: pytest.Item | pytest.Collector, mark: pytest.Mark) -> str:
             declared = declared if isinstance(declared, list) else [declared]
             if any(getattr(d, "mark", d) == mark for d in declared):
                 if klass is node.obj:
-                    return f"a decorator on class {klass.__name__}"
+                    return f"@pytest.mark.{mark.name} on class {klass.__name__}"
                 return f"base class {klass.__name__}"
         return f"class {node.name}"
     if isinstance(node, pytest.Module):
         return f"pytestmark of module {node.name}"
     if isinstance(node, pytest.Item):
-        return f"a decorator on {node.name}"
+        return f"@pytest.mark.{mark.name} on {node.name}"
     return f"{type(node).__name__} {node.name}"
 
 
@@ -178,4 +178,5 @@ def _dedupe(found: list[tuple[Size, pytest.Mark]]) -> list[tuple[Size, pytest.Ma
         if size not in seen:
             seen.add(size)
             unique.append((size, mark))
-    return unique
+    order = list(Size)
+    return sorted(unique, key=lambda pair: order.index(pair[0]))

@@ -92,7 +92,7 @@ FIXES: dict[Kind, str] = {
 }
 
 TIME_LIMIT_MESSAGE = (
-    "[{code}] {nodeid} ({size} test) exceeded its time limit of {limit:g} s: {verb} after "
+    "[{code}] {nodeid} ({size} test) exceeded its time limit of {limit:g} s: {verb} "
     "{elapsed:.2f} s. The limit covers the test call and its own function-scoped fixtures. "
     "To fix it: {fix}. See {url}"
 )
@@ -154,7 +154,7 @@ def time_violation(
         nodeid=nodeid,
         size=size,
         limit=limit,
-        verb="stopped" if interrupted else "it took",
+        verb="stopped after" if interrupted else "it took",
         elapsed=elapsed,
         fix=FIXES[Kind.TIME_LIMIT],
         url=docs_url(Kind.TIME_LIMIT),

@@ -1,0 +1,112 @@
+"""Options: resolved once, command line over ini, and every bad value named with its source."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Runner
+
+PASSING = """
+import pytest
+
+@pytest.mark.small
+def test_fine():
+    pass
+"""
+
+
+@pytest.mark.parametrize("value", ["Strict", "on", "", "true"])
+def test_bad_enforcement_in_ini_is_a_usage_error(run: Runner, value: str) -> None:
+    result = run(PASSING, ini=f"test_categories_enforcement = {value}", enforcement=None)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            f"ERROR: ini option test_categories_enforcement in tox.ini: {value!r} is not a valid "
+            "enforcement mode; use one of off, warn, strict (lower case)."
+        ]
+    )
+
+
+def test_bad_enforcement_on_the_command_line_is_a_usage_error(run: Runner) -> None:
+    result = run(PASSING, enforcement="STRICT")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: command-line option --test-categories-enforcement: 'STRICT' is not a valid *"]
+    )
+
+
+def test_command_line_wins_over_ini(run: Runner) -> None:
+    # The ini value would be rejected; the command line replaces it, so it is never used.
+    result = run(PASSING, ini="test_categories_enforcement = bogus", enforcement="warn")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("mode", ["off", "warn", "strict"])
+def test_every_valid_mode_is_accepted(run: Runner, mode: str) -> None:
+    result = run(PASSING, ini=f"test_categories_enforcement = {mode}", enforcement=None)
+    result.assert_outcomes(passed=1)
+
+
+def test_bad_distribution_mode_names_its_option(run: Runner) -> None:
+    result = run(PASSING, ini="test_categories_distribution_enforcement = loud", enforcement=None)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: ini option test_categories_distribution_enforcement in tox.ini: 'loud' *"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("small=80, medium=15, large=15", "the targets add up to 110 %, not 100 %"),
+        ("small=80, medium=20", "gives no value for large"),
+        ("small=80, medium=15, huge=5", "'huge=5' is not of the form SIZE=PERCENT"),
+        ("small=eighty, medium=15, large=5", "'small=eighty' needs a percentage from 0 to 100"),
+        ("small=-5, medium=100, large=5", "'small=-5' needs a percentage from 0 to 100"),
+    ],
+)
+def test_bad_distribution_targets_are_usage_errors(
+    run: Runner, setting: str, message: str
+) -> None:
+    result = run(
+        PASSING, ini=f"test_categories_distribution_targets = {setting}", enforcement=None
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"ERROR: ini option test_categories_distribution_targets in tox.ini: *{message}*"]
+    )
+
+
+def test_targets_from_the_command_line_are_named_as_such(run: Runner) -> None:
+    result = run(
+        PASSING, "--test-categories-distribution-targets=small=50,medium=10,large=10"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: command-line option --test-categories-distribution-targets: *add up to 70 %*"]
+    )
+
+
+def test_unknown_report_format_is_a_usage_error(run: Runner) -> None:
+    result = run(PASSING, "--test-size-report=fancy")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: command-line option --test-size-report: 'fancy' is not a report format; *"]
+    )
+
+
+def test_options_are_documented_in_help(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(
+        [
+            "test sizes, time limits and isolation:",
+            "*--test-categories-enforcement=VALUE*",
+            "*Resource isolation of sized tests: off (default), warn*",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*test_categories_enforcement (string):*"])
+
+
+def test_plugin_is_loaded_through_its_entry_point(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--version", "--version")
+    result.stdout.fnmatch_lines(["*pytest-test-categories-*"])
