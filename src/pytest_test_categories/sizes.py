@@ -90,7 +90,7 @@ def register_markers(config: pytest.Config) -> None:
     for size in Size:
         config.addinivalue_line(
             "markers",
-            f"{size.value}(timeout=None): a {size.value} test ({MARKER_HELP[size]}). "
+            f"{size.value}(timeout=None): {_article(size)} {size.value} test ({MARKER_HELP[size]}). "
             f"timeout= sets a stricter limit in seconds.",
         )
 
@@ -148,9 +148,7 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
     bad ``timeout=``.
     """
     for node in reversed(item.listchain()):
-        found = [
-            (Size(mark.name), mark) for mark in node.own_markers if mark.name in MARKER_NAMES
-        ]
+        found = [(Size(mark.name), mark) for mark in node.own_markers if mark.name in MARKER_NAMES]
         if not found:
             continue
         sizes = {size for size, _ in found}
@@ -164,9 +162,7 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
                 f"(a marker on the function beats its class, a class beats its module)."
             )
         # Several markers of the one size: one with an explicit timeout wins.
-        size, mark = next(
-            ((s, m) for s, m in found if "timeout" in m.kwargs or m.args), found[0]
-        )
+        size, mark = next(((s, m) for s, m in found if "timeout" in m.kwargs or m.args), found[0])
         return SizeSpec(size, _timeout_of(item, size, mark), _where(node, mark))
     return None
 
@@ -180,3 +176,7 @@ def _dedupe(found: list[tuple[Size, pytest.Mark]]) -> list[tuple[Size, pytest.Ma
             unique.append((size, mark))
     order = list(Size)
     return sorted(unique, key=lambda pair: order.index(pair[0]))
+
+
+def _article(size: Size) -> str:
+    return "an" if size is Size.XLARGE else "a"
