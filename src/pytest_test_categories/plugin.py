@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from . import config as options
-from . import isolation, runstate, sizes, timing, verdict
+from . import distribution, isolation, reports, runstate, sizes, timing, verdict
 from .runstate import ActiveTest
 from .violations import TimeLimitExceeded
 
@@ -74,6 +74,8 @@ def pytest_collection_modifyitems(
         raise pytest.UsageError("\n".join(bad_timeouts))
     for item in conflicts:
         items.remove(item)
+    distribution.require_sizes(session, items, SIZE_KEY)
+    reports.collected(items, SIZE_KEY)
 
 
 def _start(item: pytest.Item) -> ActiveTest:
@@ -161,6 +163,7 @@ def pytest_runtest_makereport(
         verdict.judge(item, call, report, test)
         if call.when == "teardown":
             runstate.current = None
+    reports.note_phase(item, report, test)
     return report
 
 
@@ -169,3 +172,19 @@ def pytest_enter_pdb(config: pytest.Config) -> None:
     if test is not None:
         test.debugging = True
         config.stash[ALARM_KEY].suspend(test)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    reports.session_started(session)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    reports.logged(report)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    reports.session_finished(session)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    reports.terminal_summary(terminalreporter)

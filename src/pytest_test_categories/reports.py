@@ -1,0 +1,542 @@
+"""Size reports: one record per test, tallied where the run ends, shown the way the user asked.
+
+A test's record is built when its teardown report is made and rides on that report as the
+plain-data attribute ``report.test_categories`` (see :class:`Record`). pytest-xdist copies a
+report's attributes to its controller, so the controller tallies, in
+``pytest_runtest_logreport``, exactly the records a run without xdist tallies. At the end of
+the session the controller (never a worker) checks the pyramid, writes the report and prints
+the summary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypedDict
+
+import pytest
+
+from . import distribution
+from .config import SETTINGS_KEY, Mode, Settings
+from .runstate import ActiveTest
+from .sizes import LIMITS, Size, SizeSpec
+from .violations import Kind
+
+#: The version of the JSON report's layout; raised whenever a consumer could notice a change.
+SCHEMA_VERSION = 1
+
+#: The name of the JUnit XML property that holds each test's size.
+JUNIT_PROPERTY = "test_size"
+
+#: The size name of a test without a size marker.
+UNSIZED = "unsized"
+
+#: Every size name a record can carry, in report order.
+SIZE_NAMES: tuple[str, ...] = (*(size.value for size in Size), UNSIZED)
+
+#: The name of the attribute that carries a test's record on its teardown report.
+ATTRIBUTE = "test_categories"
+
+SCHEMA_FILE = "report.schema.json"
+
+
+class ViolationEntry(TypedDict):
+    """One kind of operation a test did that its size forbids, and how often."""
+
+    kind: str
+    code: str
+    operation: str
+    target: str
+    count: int
+
+
+class Record(TypedDict):
+    """What the report knows about one test. Plain data: it travels to xdist's controller."""
+
+    nodeid: str
+    order: int
+    size: str
+    outcome: str
+    duration: float
+    limit: float | None
+    limit_percent: float | None
+    violations: list[ViolationEntry]
+
+
+# -- in the process that runs the tests ---------------------------------------------------------
+
+_INFO = pytest.StashKey[tuple[int, str, "float | None"]]()
+_OUTCOME = pytest.StashKey[str]()
+
+
+def collected(items: list[pytest.Item], key: pytest.StashKey[SizeSpec | None]) -> None:
+    """Remember each item's size and place, and record the size as a JUnit XML property."""
+    for order, item in enumerate(items):
+        spec = item.stash.get(key, None)
+        name = spec.size.value if spec is not None else UNSIZED
+        item.user_properties.append((JUNIT_PROPERTY, name))
+        item.stash[_INFO] = (order, name, spec.limit if spec is not None else None)
+
+
+def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | None) -> None:
+    """Follow the test's outcome through its phases; at teardown, attach its record.
+
+    This runs three times per test, so the usual path (a passing setup and call) stores nothing.
+    """
+    when = report.when
+    if when != "teardown":
+        phase = report.outcome
+        if phase == "failed":
+            item.stash[_OUTCOME] = "failed" if when == "call" else "error"
+        elif phase == "skipped":
+            item.stash[_OUTCOME] = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+        elif when == "call" and hasattr(report, "wasxfail"):
+            item.stash[_OUTCOME] = "xpassed"
+        return
+    outcome = item.stash.get(_OUTCOME, None)
+    if outcome is None:
+        outcome = "passed"
+    else:
+        del item.stash[_OUTCOME]  # a plugin may run the item again (pytest-rerunfailures)
+    if report.failed and outcome not in ("failed", "error"):
+        outcome = "error"
+    if test is not None and test.nodeid != item.nodeid:
+        test = None
+    order, size, limit = item.stash.get(_INFO, (-1, UNSIZED, None))
+    duration = test.elapsed() if test is not None else 0.0
+    record: Record = {
+        "nodeid": item.nodeid,
+        "order": order,
+        "size": size,
+        "outcome": outcome,
+        "duration": round(duration, 6),
+        "limit": limit,
+        "limit_percent": round(100.0 * duration / limit, 2) if limit else None,
+        "violations": _entries(test) if test is not None and test.violations else [],
+    }
+    setattr(report, ATTRIBUTE, record)
+
+
+def _entries(test: ActiveTest) -> list[ViolationEntry]:
+    entries: dict[tuple[str, str, str], ViolationEntry] = {}
+    for violation in test.violations:
+        key = (violation.kind.value, violation.operation, violation.target)
+        entry = entries.get(key)
+        if entry is None:
+            entries[key] = {
+                "kind": violation.kind.value,
+                "code": violation.code,
+                "operation": violation.operation,
+                "target": violation.target,
+                "count": 1,
+            }
+        else:
+            entry["count"] += 1
+    return list(entries.values())
+
+
+# -- in the process that reports (the only one, or xdist's controller) --------------------------
+
+
+class Tally:
+    """The records of one session and what the end of the session made of them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        #: By node id: a test run again (pytest-rerunfailures) counts once, as its last run.
+        self.by_nodeid: dict[str, Record] = {}
+        #: Filled when the session ends: every record, in collection order.
+        self.records: list[Record] = []
+        self.pyramid: distribution.Pyramid | None = None
+        self.complete = True
+        self.check_note = ""
+        self.failed_message = ""
+        self.failed_reason = ""
+        self.written: Path | None = None
+        self.write_error = ""
+        self.outer: Tally | None = None
+
+    def sorted_records(self) -> list[Record]:
+        """The records in collection order, the same with or without pytest-xdist."""
+        records = self.by_nodeid.values()
+        return sorted(records, key=lambda record: (record["order"], record["nodeid"]))
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(SIZE_NAMES, 0)
+        for record in self.records:
+            counts[record["size"]] += 1
+        return counts
+
+
+_TALLY = pytest.StashKey[Tally]()
+
+#: The tally that ``pytest_runtest_logreport`` (which is not given the config) adds to. A
+#: session run inside a test (pytester's inline runs) puts the outer one back when it ends.
+_tally: Tally | None = None
+
+
+def _reporting(config: pytest.Config) -> bool:
+    """False in a pytest-xdist worker: its controller reports."""
+    return not hasattr(config, "workerinput")
+
+
+def session_started(session: pytest.Session) -> None:
+    global _tally
+    config = session.config
+    if not _reporting(config):
+        return
+    tally = Tally(config.stash[SETTINGS_KEY])
+    tally.outer = _tally
+    config.stash[_TALLY] = tally
+    _tally = tally
+
+
+def logged(report: pytest.TestReport) -> None:
+    """Tally one report's record, if it carries one (only teardown reports do)."""
+    if _tally is not None:
+        record = getattr(report, ATTRIBUTE, None)
+        if record is not None:
+            _tally.by_nodeid[record["nodeid"]] = record
+
+
+def _stopped_early(session: pytest.Session, ran: int) -> bool:
+    return (
+        bool(session.shouldfail or session.shouldstop)
+        or session.exitstatus == pytest.ExitCode.INTERRUPTED
+        or ran < session.testscollected
+    )
+
+
+def _fail_session(session: pytest.Session) -> None:
+    if session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def session_finished(session: pytest.Session) -> None:
+    """Check the pyramid, write the report file; everything printed waits for the summary."""
+    global _tally
+    tally = session.config.stash.get(_TALLY, None)
+    if tally is None:
+        return
+    if _tally is tally:
+        _tally = tally.outer
+    settings = tally.settings
+    tally.records = tally.sorted_records()
+    tally.pyramid = distribution.measure(tally.counts(), settings.targets)
+    tally.complete = not _stopped_early(session, len(tally.records))
+    if tally.records and settings.distribution_enforcement is not Mode.OFF:
+        _check(session, tally)
+    if settings.report is not None and settings.report_file is not None:
+        text = render(tally, settings.report)
+        try:
+            write_atomically(settings.report_file, text)
+            tally.written = settings.report_file
+        except OSError as error:
+            tally.write_error = (
+                f"could not write the size report to {settings.report_file}: {error}"
+            )
+            _fail_session(session)
+
+
+def _check(session: pytest.Session, tally: Tally) -> None:
+    assert tally.pyramid is not None
+    if not tally.complete:
+        ran, collected = len(tally.records), session.testscollected
+        tally.check_note = distribution.stopped_early_message(ran, collected)
+        return
+    if tally.pyramid.ok:
+        return
+    message = tally.pyramid.message()
+    if tally.settings.distribution_enforcement is Mode.WARN:
+        try:
+            # Point at the configuration that asked for the check, not at this module.
+            config = session.config
+            where = config.inipath or config.rootpath
+            warnings.warn_explicit(distribution.DistributionWarning(message), None, str(where), 0)
+        except distribution.DistributionWarning:
+            # filterwarnings turned the warning into an error: fail the run, as strict would.
+            tally.failed_message = message
+            tally.failed_reason = distribution.WARNING_AS_ERROR_REASON
+            _fail_session(session)
+        return
+    tally.failed_message = message
+    tally.failed_reason = distribution.STRICT_REASON
+    _fail_session(session)
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def sizes_line(counts: Mapping[str, int]) -> str:
+    """``sizes: 812 small · 150 medium · 38 large · 4 unsized``; sizes with no test are left out."""
+    parts = [f"{counts[name]} {name}" for name in SIZE_NAMES if counts.get(name)]
+    return "sizes: " + " · ".join(parts)
+
+
+def basic_lines(tally: Tally) -> list[str]:
+    counts = tally.counts()
+    total = len(tally.records)
+    lines = [f"{'size':<9}{'tests':>7}{'share':>10}"]
+    for name in SIZE_NAMES:
+        lines.append(f"{name:<9}{counts[name]:>7}{_percent(counts[name], total):>8.1f} %")
+    lines.append(f"{'total':<9}{total:>7}{100.0 if total else 0.0:>8.1f} %")
+    lines.append("")
+    pyramid = tally.pyramid
+    if pyramid is None or pyramid.sized == 0:
+        lines.append("pyramid: no sized tests ran, so there is nothing to compare with the targets")
+        return lines
+    lines.append(f"pyramid over {pyramid.sized} sized tests (large counts large and xlarge):")
+    lines.append(f"{'group':<9}{'tests':>7}{'share':>10}   {'target':<12}{'allowed':<10}status")
+    for group in pyramid.groups:
+        target = f"{group.target.percent:g} % ± {group.target.tolerance:g}"
+        allowed = (
+            f">= {group.minimum:g} %" if group.minimum is not None else f"<= {group.maximum:g} %"
+        )
+        if group.ok:
+            status = "ok"
+        else:
+            side = "below" if group.minimum is not None else "above"
+            status = f"{distribution.format_points(group.off_by)} points {side}"
+        lines.append(
+            f"{group.name:<9}{group.count:>7}{group.percent:>8.1f} %   {target:<12}{allowed:<10}"
+            f"{status}"
+        )
+    return lines
+
+
+def _closest_to_limit(record: Record) -> tuple[int, float, int]:
+    used = record["limit_percent"]
+    if used is None:
+        return (1, -record["duration"], record["order"])
+    return (0, -used, record["order"])
+
+
+def detailed_lines(tally: Tally) -> list[str]:
+    lines = basic_lines(tally)
+    lines.append("")
+    lines.append("tests, closest to their limit first:")
+    lines.append(f"{'used':>8}{'duration':>12}{'limit':>10}  {'size':<8} {'outcome':<8} test")
+    for record in sorted(tally.records, key=_closest_to_limit):
+        used = record["limit_percent"]
+        limit = record["limit"]
+        lines.append(
+            f"{'-' if used is None else f'{used:.1f} %':>8}"
+            f"{record['duration']:>10.3f} s"
+            f"{'-' if limit is None else f'{limit:g} s':>10}"
+            f"  {record['size']:<8} {record['outcome']:<8} {record['nodeid']}"
+        )
+    return lines
+
+
+def document(tally: Tally) -> dict[str, Any]:
+    """The JSON report (layout: ``report.schema.json``, version :data:`SCHEMA_VERSION`)."""
+    from . import __version__
+
+    settings = tally.settings
+    counts = tally.counts()
+    total = len(tally.records)
+    pyramid = tally.pyramid or distribution.measure(counts, settings.targets)
+    status = pyramid.status if tally.complete else "incomplete"
+    outcomes: dict[str, int] = {}
+    for record in tally.records:
+        outcomes[record["outcome"]] = outcomes.get(record["outcome"], 0) + 1
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "plugin": {"name": "pytest-test-categories", "version": __version__},
+        "pytest_version": pytest.__version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "complete": tally.complete,
+        "enforcement": settings.enforcement.value,
+        "limits": {size.value: LIMITS[size] for size in Size},
+        "totals": {"tests": total, "sized": pyramid.sized, "outcomes": outcomes},
+        "sizes": {
+            name: {"count": counts[name], "percent": _percent(counts[name], total)}
+            for name in SIZE_NAMES
+        },
+        "distribution": {
+            "enforcement": settings.distribution_enforcement.value,
+            "status": status,
+            "ok": pyramid.ok,
+            "groups": {
+                group.name: {
+                    "sizes": list(group.sizes),
+                    "count": group.count,
+                    "percent": round(group.percent, 2),
+                    "target": group.target.percent,
+                    "tolerance": group.target.tolerance,
+                    "minimum": group.minimum,
+                    "maximum": group.maximum,
+                    "off_by": round(group.off_by, 2),
+                    "ok": group.ok,
+                }
+                for group in pyramid.groups
+            },
+            "message": pyramid.message() or None,
+        },
+        "violations": violation_totals(tally.records),
+        "tests": [
+            {key: value for key, value in record.items() if key != "order"}
+            for record in tally.records
+        ],
+    }
+
+
+def violation_totals(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
+    """For every kind of violation: its code, how many violations, and in how many tests."""
+    totals: dict[str, dict[str, Any]] = {
+        kind.value: {"code": kind.code, "count": 0, "tests": 0} for kind in Kind
+    }
+    for record in records:
+        seen: set[str] = set()
+        for entry in record["violations"]:
+            total = totals[entry["kind"]]
+            total["count"] += entry["count"]
+            if entry["kind"] not in seen:
+                seen.add(entry["kind"])
+                total["tests"] += 1
+    return totals
+
+
+def render(tally: Tally, report: str) -> str:
+    if report == "json":
+        return dump(document(tally))
+    lines = detailed_lines(tally) if report == "detailed" else basic_lines(tally)
+    return "\n".join(lines) + "\n"
+
+
+_ENCODER = json.JSONEncoder(separators=(", ", ": "))
+
+
+def dump(report: dict[str, Any]) -> str:
+    """The JSON text of a report: indented, with one line per test (it stays fast and diffable).
+
+    ``json.dumps`` with ``indent`` runs in pure Python; the tests, which are most of the
+    report, are dumped by the C encoder, one compact line each.
+    """
+    tests = report["tests"]
+    head = json.dumps({**report, "tests": []}, indent=2)
+    if not tests:
+        return head + "\n"
+    lines = ",\n    ".join(map(_ENCODER.encode, tests))
+    return head.removesuffix("[]\n}") + f"[\n    {lines}\n  ]\n}}\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the report, as shipped with the plugin."""
+    text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+# -- the terminal -------------------------------------------------------------------------------
+
+#: At most this many tests are named per kind in the violation summary.
+SUMMARY_TESTS_PER_KIND = 20
+
+
+def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
+    """The title and lines of the end-of-run summary of violations; ``("", [])`` if none."""
+    by_kind: dict[str, list[tuple[Record, ViolationEntry, int]]] = {}
+    for record in records:
+        first: dict[str, tuple[ViolationEntry, int]] = {}
+        for entry in record["violations"]:
+            seen = first.get(entry["kind"])
+            first[entry["kind"]] = (
+                (seen[0], seen[1] + entry["count"]) if seen else (entry, entry["count"])
+            )
+        for name, (entry, count) in first.items():
+            by_kind.setdefault(name, []).append((record, entry, count))
+    if not by_kind:
+        return "", []
+    totals = violation_totals(records)
+    lines: list[str] = []
+    for kind in Kind:
+        involved = by_kind.get(kind.value)
+        if not involved:
+            continue
+        total = totals[kind.value]
+        lines.append(
+            f"{kind.code} {kind.value}: {_count(total['count'], 'violation')} in "
+            f"{_count(total['tests'], 'test')}"
+        )
+        for record, entry, count in involved[:SUMMARY_TESTS_PER_KIND]:
+            more = f" (and {count - 1} more)" if count > 1 else ""
+            lines.append(
+                f"    {record['nodeid']} [{record['outcome']}]: "
+                f"{entry['operation']} {entry['target']}{more}"
+            )
+        hidden = len(involved) - SUMMARY_TESTS_PER_KIND
+        if hidden > 0:
+            lines.append(f"    ... and {_count(hidden, 'more test')} (the json report lists all)")
+    violations = sum(total["count"] for total in totals.values())
+    tests = sum(1 for record in records if record["violations"])
+    title = f"test-categories: {_count(violations, 'violation')} in {_count(tests, 'test')}"
+    return title, lines
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def terminal_summary(terminal: pytest.TerminalReporter) -> None:
+    """Print the violation summary, the report, the pyramid's verdict and the sizes line."""
+    tally = terminal.config.stash.get(_TALLY, None)
+    if tally is None:
+        return
+    records = tally.records
+    title, lines = violation_summary(records)
+    if lines:
+        terminal.write_sep("=", title, yellow=True)
+        for line in lines:
+            terminal.write_line(line)
+    report = tally.settings.report
+    shown = False
+    if report is not None and tally.settings.report_file is None:
+        terminal.write_sep("=", "test sizes" if report == "basic" else f"test sizes ({report})")
+        for line in render(tally, report).splitlines():
+            terminal.write_line(line)
+        shown = report != "json"
+    if tally.failed_message:
+        terminal.write_sep("=", "test pyramid", red=True)
+        for line in tally.failed_message.splitlines():
+            terminal.write_line(line, red=True)
+        terminal.write_line(tally.failed_reason, red=True)
+    if tally.check_note:
+        terminal.write_line(tally.check_note, yellow=True)
+    if tally.written is not None:
+        terminal.write_line(f"size report ({report}) written to {tally.written}")
+    if tally.write_error:
+        terminal.write_line(tally.write_error, red=True)
+    if records and not shown:
+        terminal.write_line(sizes_line(tally.counts()))
