@@ -18,7 +18,7 @@ from typing import Any
 
 project = "pytest-test-categories"
 author = "The pytest-test-categories developers"
-copyright = f"2025, {author}"  # noqa: A001 - the name Sphinx reads
+copyright = f"2025, {author}"
 release = _installed_version("pytest-test-categories")
 version = ".".join(release.split(".")[:2])
 

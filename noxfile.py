@@ -15,7 +15,9 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 
 def _install(session: nox.Session, *groups: str, extras: str = "") -> None:
-    requirements = [dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)]
+    requirements = [
+        dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)
+    ]
     session.install(f".{extras}", *requirements)
 
 
@@ -47,8 +49,17 @@ def docs(session: nox.Session) -> None:
     """Build the guide with Sphinx into docs/_build/html; any warning fails the build."""
     _install(session, "docs")
     session.run(
-        "sphinx-build", "-n", "-W", "--keep-going", "-b", "html", "-c", ".", "docs",
-        "docs/_build/html", *session.posargs,
+        "sphinx-build",
+        "-n",
+        "-W",
+        "--keep-going",
+        "-b",
+        "html",
+        "-c",
+        ".",
+        "docs",
+        "docs/_build/html",
+        *session.posargs,
     )
 
 

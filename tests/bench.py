@@ -84,8 +84,12 @@ def main() -> None:
         root = Path(folder)
         write_suite(root)
         timed_run(root, [])  # warm the file system cache and the bytecode caches
-        print(f"{TESTS} tests, {arguments.rounds} alternating rounds, python {sys.version.split()[0]}")
-        print(f"{'configuration':<14}{'plain (s)':>11}{'plugin (s)':>12}{'ratio':>8}{'µs/test':>10}")
+        print(
+            f"{TESTS} tests, {arguments.rounds} alternating rounds, python {sys.version.split()[0]}"
+        )
+        print(
+            f"{'configuration':<14}{'plain (s)':>11}{'plugin (s)':>12}{'ratio':>8}{'µs/test':>10}"
+        )
         for name in chosen:
             plain: list[float] = []
             plugin: list[float] = []

@@ -65,12 +65,8 @@ def test_bad_distribution_mode_names_its_option(run: Runner) -> None:
         ("small=-5, medium=100, large=5", "'small=-5' needs a percentage from 0 to 100"),
     ],
 )
-def test_bad_distribution_targets_are_usage_errors(
-    run: Runner, setting: str, message: str
-) -> None:
-    result = run(
-        PASSING, ini=f"test_categories_distribution_targets = {setting}", enforcement=None
-    )
+def test_bad_distribution_targets_are_usage_errors(run: Runner, setting: str, message: str) -> None:
+    result = run(PASSING, ini=f"test_categories_distribution_targets = {setting}", enforcement=None)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [f"ERROR: ini option test_categories_distribution_targets in tox.ini: *{message}*"]
@@ -78,9 +74,7 @@ def test_bad_distribution_targets_are_usage_errors(
 
 
 def test_targets_from_the_command_line_are_named_as_such(run: Runner) -> None:
-    result = run(
-        PASSING, "--test-categories-distribution-targets=small=50,medium=10,large=10"
-    )
+    result = run(PASSING, "--test-categories-distribution-targets=small=50,medium=10,large=10")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["ERROR: command-line option --test-categories-distribution-targets: *add up to 70 %*"]

@@ -250,7 +250,8 @@ def test_within_its_own_limit():
 
 def test_plugin_can_be_switched_off(run: Runner) -> None:
     result = run(
-        OVER_ONE_SECOND + "\nimport pytest\n\n@pytest.mark.small\ndef test_slow():\n    spin(1.2)\n",
+        OVER_ONE_SECOND
+        + "\nimport pytest\n\n@pytest.mark.small\ndef test_slow():\n    spin(1.2)\n",
         "-p",
         "no:test_categories",
         enforcement=None,

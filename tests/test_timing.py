@@ -44,7 +44,8 @@ def test_small_test_is_stopped_at_its_limit_and_the_next_one_runs(
     run: Runner, pytester: pytest.Pytester, body: str
 ) -> None:
     result = run(
-        f"{SPIN}\n\n@pytest.mark.small\n{body}\n\n\n@pytest.mark.small\ndef test_next():\n    pass\n",
+        f"{SPIN}\n\n@pytest.mark.small\n{body}\n\n\n"
+        "@pytest.mark.small\ndef test_next():\n    pass\n",
         "-rA",
         "--junitxml=junit.xml",
         enforcement=None,

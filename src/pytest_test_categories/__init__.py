@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .config import Mode, Settings
+from .distribution import DistributionWarning
 from .sizes import LargeTest, MediumTest, Size, SmallTest, XLargeTest
 from .violations import (
     Kind,
@@ -20,6 +21,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "DistributionWarning",
     "Kind",
     "LargeTest",
     "MediumTest",

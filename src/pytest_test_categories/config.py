@@ -147,15 +147,16 @@ def _mode(config: pytest.Config, option: tuple[str, str, str]) -> Mode:
     except ValueError:
         choices = ", ".join(m.value for m in Mode)
         raise pytest.UsageError(
-            f"{where}: {raw!r} is not a valid enforcement mode; use one of {choices} "
-            f"(lower case)."
+            f"{where}: {raw!r} is not a valid enforcement mode; use one of {choices} (lower case)."
         ) from None
 
 
 _PAIR = re.compile(r"^\s*(\w+)\s*=\s*([^\s,]+)\s*$")
 
 
-def _per_group(config: pytest.Config, option: tuple[str, str, str], default: str) -> dict[str, float]:
+def _per_group(
+    config: pytest.Config, option: tuple[str, str, str], default: str
+) -> dict[str, float]:
     ini, flag, _ = option
     raw, where = _origin(config, ini, flag)
     text = default if raw is None else str(raw)
@@ -174,9 +175,7 @@ def _per_group(config: pytest.Config, option: tuple[str, str, str], default: str
         except ValueError:
             number = -1.0
         if not 0 <= number <= 100:
-            raise pytest.UsageError(
-                f"{where}: {part!r} needs a percentage from 0 to 100."
-            )
+            raise pytest.UsageError(f"{where}: {part!r} needs a percentage from 0 to 100.")
         values[match.group(1)] = number
     missing = [g for g in TARGET_GROUPS if g not in values]
     if raw is not None and missing:

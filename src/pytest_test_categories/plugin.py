@@ -88,8 +88,8 @@ def _start(item: pytest.Item) -> ActiveTest:
             spec.size if spec else None,
             spec.limit if spec else None,
             item.config.stash[options.SETTINGS_KEY].enforcement,
-            alarm.resume,
-            alarm.suspend,
+            on_resume=alarm.resume,
+            on_suspend=alarm.suspend,
         )
         runstate.current = test
         if test.isolating:

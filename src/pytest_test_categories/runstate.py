@@ -50,6 +50,7 @@ class ActiveTest:
         size: Size | None,
         limit: float | None,
         enforcement: Mode,
+        *,
         on_resume: Callable[[ActiveTest], None],
         on_suspend: Callable[[ActiveTest], None],
     ) -> None:
@@ -124,6 +125,7 @@ class ActiveTest:
 
     def violate(self, kind: Kind, operation: str, target: str) -> None:
         """A guarded operation was attempted: record it, and raise in strict mode."""
+        __tracebackhide__ = True
         size = self.size.value if self.size is not None else "unsized"
         violation = resource_violation(kind, self.nodeid, size, operation, target)
         self.violations.append(violation)

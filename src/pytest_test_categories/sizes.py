@@ -90,12 +90,12 @@ def register_markers(config: pytest.Config) -> None:
     for size in Size:
         config.addinivalue_line(
             "markers",
-            f"{size.value}(timeout=None): {_article(size)} {size.value} test ({MARKER_HELP[size]}). "
-            f"timeout= sets a stricter limit in seconds.",
+            f"{size.value}(timeout=None): {_article(size)} {size.value} test "
+            f"({MARKER_HELP[size]}). timeout= sets a stricter limit in seconds.",
         )
 
 
-def _where(node: pytest.Item | pytest.Collector, mark: pytest.Mark) -> str:
+def _where(node: pytest.Item | pytest.Collector | Any, mark: pytest.Mark) -> str:
     """Say where a size marker on ``node`` was written, for error messages."""
     if isinstance(node, pytest.Class):
         for klass in node.obj.__mro__:

@@ -70,9 +70,9 @@ def debugger_active() -> bool:
     tracer = sys.gettrace()
     if tracer is None:
         return False
-    module = getattr(tracer, "__module__", None) or type(
-        getattr(tracer, "__self__", tracer)
-    ).__module__
+    module = (
+        getattr(tracer, "__module__", None) or type(getattr(tracer, "__self__", tracer)).__module__
+    )
     return module.startswith(_DEBUGGER_MODULES)
 
 
@@ -127,7 +127,5 @@ def measured_verdict(test: ActiveTest) -> bool:
     elapsed = test.elapsed()
     if elapsed <= test.limit:
         return False
-    test.record(
-        time_violation(test.nodeid, str(test.size), test.limit, elapsed, interrupted=False)
-    )
+    test.record(time_violation(test.nodeid, str(test.size), test.limit, elapsed, interrupted=False))
     return True

@@ -67,7 +67,7 @@ def _expect(
     if report.failed and kinds == {expected}:
         first = next(v for v in test.violations if v.kind is expected)
         report.outcome = "skipped"
-        report.wasxfail = f"expected {expected} violation: {first.message}"  # type: ignore[attr-defined]
+        report.wasxfail = f"expected {expected} violation: {first.message}"
         return
     if report.failed:
         got = ", ".join(sorted(str(k) for k in kinds)) or "no violation"

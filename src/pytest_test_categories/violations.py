@@ -84,12 +84,16 @@ FIXES: dict[Kind, str] = {
     "access, or mark the test medium",
     Kind.SUBPROCESS: "mock subprocess at the boundary, call the code in-process, or mark the "
     "test medium",
-    Kind.SLEEP: "mock time.sleep, inject a clock, use await asyncio.sleep, or mark the test "
-    "medium",
-    Kind.THREADS: "call the work directly (inject a synchronous executor), or mark the test "
-    "medium",
+    Kind.SLEEP: "mock time.sleep, inject a clock, use await asyncio.sleep, or mark the test medium",
+    Kind.THREADS: "call the work directly (inject a synchronous executor), or mark the test medium",
     Kind.SQLITE: "connect to ':memory:', or mark the test medium",
 }
+
+#: A medium test that reached past loopback can only grow to large.
+MEDIUM_NETWORK_FIX = (
+    "mock the client (respx for httpx, a fake transport), point it at a server on loopback, "
+    "or mark the test large"
+)
 
 TIME_LIMIT_MESSAGE = (
     "[{code}] {nodeid} ({size} test) exceeded its time limit of {limit:g} s: {verb} "
@@ -98,7 +102,7 @@ TIME_LIMIT_MESSAGE = (
 )
 
 RESOURCE_MESSAGE = (
-    "[{code}] {nodeid} ({size} test) used the {kind_name}: {operation} {target}. "
+    "[{code}] {nodeid} ({size} test) used {kind_name}: {operation} {target}. "
     "A {size} test allows {allowed}. To fix it: {fix}. See {url}"
 )
 
@@ -140,7 +144,7 @@ def resource_violation(
         operation=operation,
         target=target,
         allowed=ALLOWED[kind].get(size, "it"),
-        fix=FIXES[kind],
+        fix=MEDIUM_NETWORK_FIX if (kind, size) == (Kind.NETWORK, "medium") else FIXES[kind],
         url=docs_url(kind),
     )
     return Violation(kind, nodeid, size, operation, target, message)
@@ -163,8 +167,8 @@ def time_violation(
 
 
 _KIND_NAMES: dict[Kind, str] = {
-    Kind.NETWORK: "network",
-    Kind.FILESYSTEM: "filesystem",
+    Kind.NETWORK: "the network",
+    Kind.FILESYSTEM: "the filesystem",
     Kind.SUBPROCESS: "a subprocess",
     Kind.SLEEP: "a blocking sleep",
     Kind.THREADS: "a thread",

@@ -1,8 +1,212 @@
-"""Guard: filesystem (stub, filled in by the isolation work)."""
+"""Guard: filesystem. Small tests do no file I/O of their own.
+
+Audit events see every route whatever the caller's name for it: ``open``, ``io.open``,
+``os.open``, ``_io.FileIO``, pathlib's reads, writes, ``touch`` and ``unlink``, the ``os`` calls
+that create, remove, rename, truncate, link, symlink, list or change directories, and
+``shutil``; ``tempfile``, the ``tmp_path`` fixture and logging's file handlers go through them.
+``os.mkfifo`` and ``os.mknod`` raise no audit event, so they are wrapped. sqlite files belong to
+the sqlite guard.
+
+Allowed, because they are not the test's I/O:
+
+- metadata: ``os.stat``, ``Path.exists``, ``is_file`` and the like (no audit event, no data);
+- anything on a file descriptor the test already has (``os.fdopen``, ``os.truncate(fd)``);
+- reading code: the import system and pytest's assertion rewriting (imports inside a test),
+  ``linecache``, ``tokenize``, ``traceback`` and ``inspect`` (tracebacks and
+  ``logging.exception`` read source), ``importlib.resources``, ``importlib.metadata`` and
+  ``pkgutil``, ``mimetypes`` tables, debuggers; and test tools' own storage: pytest's output
+  capture, Hypothesis's example database;
+- read-only opens and listings under the interpreter's installed locations (the standard
+  library, site-packages, ``sys.prefix`` and ``sys.base_prefix``) and the time zone database:
+  installed package files and resources.
+
+Those exemptions are decided only for an operation that would otherwise be a violation: the
+look at the caller's stack costs nothing on the usual path.
+
+Not closed: file access from C without Python's ``open`` (C extensions, OpenSSL loading
+certificates), and reading or writing through a file opened before the test began (reads and
+writes raise no audit event; the open did, outside the test).
+"""
 
 from __future__ import annotations
 
-from ..isolation import Guard
-from ..violations import Kind
+import os
+import sys
+import sysconfig
+from typing import Any
 
-GUARD = Guard(Kind.FILESYSTEM)
+from pytest_test_categories import isolation
+from pytest_test_categories.isolation import CallCheck, Check, Denied, Guard, Patch
+from pytest_test_categories.sizes import Size
+from pytest_test_categories.violations import Kind
+
+#: Modules that only carry a request through (their frames are skipped to find who asked).
+_PLUMBING = frozenset(
+    {
+        "os",
+        "posixpath",
+        "ntpath",
+        "genericpath",
+        "io",
+        "_pyio",
+        "codecs",
+        "pathlib",
+        "pathlib._local",
+        "pathlib._abc",
+        "shutil",
+        "tempfile",
+        "contextlib",
+        "functools",
+        "fnmatch",
+        "glob",
+        "zipfile",
+        "zipfile._path",
+    }
+)
+
+#: Modules whose file access is reading code or installed data, or a test tool's own storage.
+_CODE_READERS = frozenset(
+    {
+        "_frozen_importlib",
+        "_frozen_importlib_external",
+        "importlib",
+        "zipimport",
+        "linecache",
+        "tokenize",
+        "traceback",
+        "inspect",
+        "pkgutil",
+        "mimetypes",
+        "pdb",
+        "bdb",
+        "_pytest.assertion.rewrite",
+        "_pytest.capture",
+        "_pytest.debugging",
+        "hypothesis.configuration",
+        "hypothesis.database",
+    }
+)
+
+
+def _installed_roots() -> tuple[str, ...]:
+    paths = set(sysconfig.get_paths().values())
+    paths.update((sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix))
+    paths.update(filter(None, str(sysconfig.get_config_var("TZPATH") or "").split(os.pathsep)))
+    roots = set()
+    for path in paths:
+        for variant in (os.path.abspath(path), os.path.realpath(path)):
+            if variant.strip(os.sep):  # never the whole filesystem
+                roots.add(variant.rstrip(os.sep) + os.sep)
+    return tuple(sorted(roots))
+
+
+_ROOTS = _installed_roots()
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_APPEND", 0)
+
+
+def _name(path: Any) -> str:
+    try:
+        return os.fsdecode(path)
+    except TypeError:
+        return repr(path)
+
+
+def _installed(name: str) -> bool:
+    return (os.path.abspath(name) + os.sep).startswith(_ROOTS)
+
+
+def _reading_code() -> bool:
+    who = isolation.caller(_PLUMBING)
+    return who in _CODE_READERS or who.startswith("importlib.")
+
+
+def _open(args: tuple[Any, ...], size: Size) -> Denied:
+    path, flags = args[0], args[2]
+    if isinstance(path, int):
+        return None
+    name = _name(path)
+    if isinstance(flags, int) and not flags & _WRITE_FLAGS and _installed(name):
+        return None
+    if _reading_code():
+        return None
+    return "open", name
+
+
+def _paths(operation: str, count: int = 1, *, listing: bool = False, fd: bool = True) -> Check:
+    """A check for an event whose first ``count`` arguments are paths."""
+
+    def check(args: tuple[Any, ...], size: Size) -> Denied:
+        first = args[0] if args else None
+        if first is None and listing:
+            first = "."  # os.listdir(), os.scandir()
+        if isinstance(first, int) and fd:
+            return None
+        names = [_name(first), *(_name(a) for a in args[1:count])]
+        if listing and _installed(names[0]):
+            return None
+        if _reading_code():
+            return None
+        return operation, " -> ".join(names)
+
+    return check
+
+
+def _make_node(operation: str) -> CallCheck:
+    def check(args: tuple[Any, ...], kwargs: dict[str, Any], size: Size) -> Denied:
+        path = args[0] if args else kwargs.get("path")
+        return operation, _name(path)
+
+    return check
+
+
+_EVENTS: dict[str, Check] = {
+    "open": _open,
+    "os.listdir": _paths("os.listdir", listing=True),
+    "os.scandir": _paths("os.scandir", listing=True),
+    "os.chdir": _paths("os.chdir", fd=False),
+}
+_EVENTS.update(
+    {
+        event: _paths(event)
+        for event in (
+            "os.remove",
+            "os.truncate",
+            "os.mkdir",
+            "os.rmdir",
+            "os.chmod",
+            "os.chown",
+            "os.utime",
+            "os.setxattr",
+            "os.removexattr",
+            "shutil.rmtree",
+            "shutil.chown",
+            "shutil.make_archive",
+            "shutil.unpack_archive",
+        )
+    }
+)
+_EVENTS.update(
+    {
+        event: _paths(event, 2)
+        for event in (
+            "os.rename",
+            "os.link",
+            "os.symlink",
+            "shutil.copyfile",
+            "shutil.copymode",
+            "shutil.copystat",
+            "shutil.copytree",
+            "shutil.move",
+        )
+    }
+)
+
+GUARD = Guard(
+    Kind.FILESYSTEM,
+    events=_EVENTS,
+    patches=tuple(
+        Patch("os", name, _make_node(f"os.{name}"))
+        for name in ("mkfifo", "mknod")
+        if hasattr(os, name)
+    ),
+)
