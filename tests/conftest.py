@@ -54,3 +54,14 @@ def outcome_of(result: pytest.RunResult, test_name: str) -> str:
             if f"::{test_name} " in line + " " and word in line:
                 return word
     raise AssertionError(f"no outcome for {test_name} in output:\n{result.stdout.str()}")
+
+
+_SIZES = ("small", "medium", "large", "xlarge")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Dogfood: the plugin's own tests start pytest in subprocesses and write files, so by its
+    own rules they are medium tests, unless a module says otherwise."""
+    for item in items:
+        if not any(item.get_closest_marker(size) for size in _SIZES):
+            item.add_marker(pytest.mark.medium)
