@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from . import config as options
-from . import distribution, isolation, reports, runstate, sizes, timing, verdict
+from . import distribution, reports, runstate, sizes, timing, verdict
 from .runstate import ActiveTest
 from .violations import TimeLimitExceeded
 
@@ -32,6 +33,8 @@ def pytest_configure(config: pytest.Config) -> None:
     alarm.install()
     config.stash[ALARM_KEY] = alarm
     if settings.enforcement is not options.Mode.OFF:
+        from . import isolation  # only then: with isolation off, nothing of it is loaded
+
         isolation.install()
 
 
@@ -39,7 +42,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     alarm = config.stash.get(ALARM_KEY, None)
     if alarm is not None:
         alarm.uninstall()
-    if config.stash.get(options.SETTINGS_KEY, None) is not None:
+    isolation = sys.modules.get(f"{__package__}.isolation")
+    if isolation is not None and config.stash.get(options.SETTINGS_KEY, None) is not None:
         isolation.uninstall()
     runstate.current = None
 
@@ -93,6 +97,8 @@ def _start(item: pytest.Item) -> ActiveTest:
         )
         runstate.current = test
         if test.isolating:
+            from . import isolation
+
             isolation.test_started()
     return test
 

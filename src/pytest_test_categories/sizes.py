@@ -46,11 +46,10 @@ MARKER_HELP: dict[Size, str] = {
 
 @dataclass(frozen=True, slots=True)
 class SizeSpec:
-    """The size a test runs as, the time limit it gets, and where the size came from."""
+    """The size a test runs as and the time limit it gets."""
 
     size: Size
     limit: float
-    source: str
 
 
 class SizeError(Exception):
@@ -163,7 +162,7 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
             )
         # Several markers of the one size: one with an explicit timeout wins.
         size, mark = next(((s, m) for s, m in found if "timeout" in m.kwargs or m.args), found[0])
-        return SizeSpec(size, _timeout_of(item, size, mark), _where(node, mark))
+        return SizeSpec(size, _timeout_of(item, size, mark))
     return None
 
 

@@ -28,8 +28,12 @@ _DEBUGGER_MODULES = ("pdb", "bdb", "pydevd", "_pydevd", "debugpy", "IPython.core
 HAVE_ALARM = hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer")
 
 
+_MAIN_THREAD = threading.main_thread().ident
+_get_ident = threading.get_ident
+
+
 def _main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
+    return _get_ident() == _MAIN_THREAD
 
 
 class Alarm:
@@ -53,12 +57,10 @@ class Alarm:
 
     def resume(self, test: ActiveTest) -> None:
         """Called when the test's clock starts: arm with what is left of its limit."""
-        if not self._installed or test.limit is None or test.debugging:
+        if not self._installed or test.limit is None or test.debugging or test.fired:
             return
-        if test.fired or not _main_thread():
-            return
-        left = test.limit - test.charged
-        signal.setitimer(signal.ITIMER_REAL, max(left, 1e-4))
+        if _get_ident() == _MAIN_THREAD:
+            signal.setitimer(signal.ITIMER_REAL, max(test.limit - test.charged, 1e-4))
 
     def suspend(self, test: ActiveTest) -> None:
         if self._installed and test.limit is not None:
