@@ -84,16 +84,16 @@ def pytest_collection_modifyitems(
 
 def _start(item: pytest.Item) -> ActiveTest:
     test = runstate.current
-    if test is None or test.nodeid != item.nodeid:
+    if test is None or test.item is not item:
         spec = item.stash.get(SIZE_KEY, None)
-        alarm = item.config.stash[ALARM_KEY]
+        settings = item.config.stash[options.SETTINGS_KEY]
         test = ActiveTest(
-            item.nodeid,
+            item,
             spec.size if spec else None,
             spec.limit if spec else None,
-            item.config.stash[options.SETTINGS_KEY].enforcement,
-            on_resume=alarm.resume,
-            on_suspend=alarm.suspend,
+            isolating=settings.enforcement is not options.Mode.OFF,
+            strict=settings.enforcement is options.Mode.STRICT,
+            alarm=item.config.stash[ALARM_KEY].installed,
         )
         runstate.current = test
         if test.isolating:
@@ -165,10 +165,11 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     test = runstate.current
-    if test is not None and test.nodeid == item.nodeid:
-        verdict.judge(item, call, report, test)
+    if test is not None and test.item is item:
         if call.when == "teardown":
+            test.disarm()
             runstate.current = None
+        verdict.judge(item, call, report, test)
     reports.note_phase(item, report, test)
     return report
 
@@ -177,7 +178,7 @@ def pytest_enter_pdb(config: pytest.Config) -> None:
     test = runstate.current
     if test is not None:
         test.debugging = True
-        config.stash[ALARM_KEY].suspend(test)
+        test.disarm()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -107,12 +107,12 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         del item.stash[_OUTCOME]  # a plugin may run the item again (pytest-rerunfailures)
     if report.failed and outcome not in ("failed", "error"):
         outcome = "error"
-    if test is not None and test.nodeid != item.nodeid:
+    if test is not None and test.item is not item:
         test = None
     order, size, limit = item.stash.get(_INFO, (-1, UNSIZED, None))
     duration = test.elapsed() if test is not None else 0.0
     record: Record = {
-        "nodeid": item.nodeid,
+        "nodeid": test.nodeid if test is not None else item.nodeid,
         "order": order,
         "size": size,
         "outcome": outcome,

@@ -7,34 +7,36 @@ pause it, because their cost and their side effects belong to no single test.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .violations import Kind, ResourceViolationError, Violation, resource_violation
 
 if TYPE_CHECKING:
-    from .config import Mode
     from .sizes import Size
 
 _perf = time.perf_counter
+_setitimer = getattr(signal, "setitimer", None)
+_REAL = getattr(signal, "ITIMER_REAL", 0)
 
 
 class ActiveTest:
     """One running test. ``live`` is true while the test's own code (or fixtures) run."""
 
     __slots__ = (
-        "_on_resume",
-        "_on_suspend",
+        "_armed",
         "_pauses",
         "_reported",
         "_since",
+        "alarm",
         "cancelled",
         "charged",
         "debugging",
         "fired",
         "isolating",
+        "item",
         "limit",
         "live",
         "nodeid",
@@ -46,19 +48,22 @@ class ActiveTest:
 
     def __init__(
         self,
-        nodeid: str,
+        item: Any,
         size: Size | None,
         limit: float | None,
-        enforcement: Mode,
         *,
-        on_resume: Callable[[ActiveTest], None],
-        on_suspend: Callable[[ActiveTest], None],
+        isolating: bool,
+        strict: bool,
+        alarm: bool,
     ) -> None:
-        self.nodeid = nodeid
+        self.item = item
+        self.nodeid: str = item.nodeid
         self.size = size
         self.limit = limit
-        self.isolating = size is not None and enforcement.value != "off"
-        self.strict = enforcement.value == "strict"
+        self.isolating = isolating and size is not None
+        self.strict = strict
+        #: Interrupt with the ``SIGALRM`` timer (see :mod:`.timing`): only on the main thread.
+        self.alarm = alarm and limit is not None and threading.get_ident() == _MAIN_THREAD
         self.charged = 0.0
         self.live = False
         self.fired = False
@@ -67,10 +72,9 @@ class ActiveTest:
         self.violations: list[Violation] = []
         self.thread = threading.get_ident()
         self._since = 0.0
+        self._armed = False
         self._pauses = 0
         self._reported = 0
-        self._on_resume = on_resume
-        self._on_suspend = on_suspend
 
     # -- the clock ---------------------------------------------------------------------------
 
@@ -100,12 +104,29 @@ class ActiveTest:
     def _run(self) -> None:
         self._since = _perf()
         self.live = True
-        self._on_resume(self)
+        if self.alarm and not self._armed and not (self.fired or self.debugging):
+            # Armed once for the whole test, not per phase: the gaps between phases and the
+            # pauses for shared fixtures are short, and an alarm that comes early finds the test
+            # not live or not yet over its limit, and is set again (see timing._on_alarm).
+            self.arm(self.limit - self.charged)  # type: ignore[operator]
 
     def _halt(self) -> None:
-        self._on_suspend(self)
         self.live = False
         self.charged += _perf() - self._since
+
+    def arm(self, seconds: float) -> None:
+        _setitimer(_REAL, max(seconds, 1e-4))  # type: ignore[misc]
+        self._armed = True
+
+    def unarmed(self) -> None:
+        """The timer went off without stopping the test; the next phase sets it again."""
+        self._armed = False
+
+    def disarm(self) -> None:
+        """Stop the timer: the test is over, or a debugger took over."""
+        if self._armed:
+            _setitimer(_REAL, 0)  # type: ignore[misc]
+            self._armed = False
 
     def elapsed(self) -> float:
         """Seconds charged to the test so far."""
@@ -141,6 +162,8 @@ class ActiveTest:
     def has(self, kind: Kind) -> bool:
         return any(v.kind is kind for v in self.violations)
 
+
+_MAIN_THREAD = threading.main_thread().ident
 
 #: The test running now, or ``None`` between tests.
 current: ActiveTest | None = None

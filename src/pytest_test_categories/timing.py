@@ -28,12 +28,8 @@ _DEBUGGER_MODULES = ("pdb", "bdb", "pydevd", "_pydevd", "debugpy", "IPython.core
 HAVE_ALARM = hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer")
 
 
-_MAIN_THREAD = threading.main_thread().ident
-_get_ident = threading.get_ident
-
-
 def _main_thread() -> bool:
-    return _get_ident() == _MAIN_THREAD
+    return threading.current_thread() is threading.main_thread()
 
 
 class Alarm:
@@ -55,16 +51,10 @@ class Alarm:
             signal.signal(signal.SIGALRM, self._previous)
             self._installed = False
 
-    def resume(self, test: ActiveTest) -> None:
-        """Called when the test's clock starts: arm with what is left of its limit."""
-        if not self._installed or test.limit is None or test.debugging or test.fired:
-            return
-        if _get_ident() == _MAIN_THREAD:
-            signal.setitimer(signal.ITIMER_REAL, max(test.limit - test.charged, 1e-4))
-
-    def suspend(self, test: ActiveTest) -> None:
-        if self._installed and test.limit is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+    @property
+    def installed(self) -> bool:
+        """Is the handler in place? Tests then use the timer (see ``ActiveTest.alarm``)."""
+        return self._installed
 
 
 def debugger_active() -> bool:
@@ -90,12 +80,20 @@ def _test_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[Any] | None:
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
     __tracebackhide__ = True
     test = runstate.current
-    if test is None or not test.live or test.limit is None:
+    if test is None or test.limit is None:
         return
-    if debugger_active():
-        test.debugging = True
+    if not test.live:  # between phases, or in a shared fixture: not the test's time
+        test.unarmed()
         return
     if not test.fired:
+        left = test.limit - test.elapsed()
+        if left > 0:  # early: the timer also ran through time the test is not charged for
+            test.arm(left)
+            return
+        if debugger_active():
+            test.debugging = True
+            test.unarmed()
+            return
         test.fired = True
         test.record(
             time_violation(
@@ -109,8 +107,9 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
                 test.cancelled = True
                 # From a signal handler: wake the loop, which may be blocked in select().
                 loop.call_soon_threadsafe(task.cancel, f"time limit of {test.limit:g} s")
-                signal.setitimer(signal.ITIMER_REAL, CANCEL_GRACE)
+                test.arm(CANCEL_GRACE)
                 return
+    test.unarmed()
     raise TimeLimitExceeded(time_violation_of(test))
 
 
