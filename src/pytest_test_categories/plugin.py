@@ -32,6 +32,8 @@ def pytest_configure(config: pytest.Config) -> None:
     alarm = timing.Alarm(enabled=not config.getoption("usepdb", False))
     alarm.install()
     config.stash[ALARM_KEY] = alarm
+    if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_ControllerHooks(), "test-categories-controller")
     if settings.enforcement is not options.Mode.OFF:
         from . import isolation  # only then: with isolation off, nothing of it is loaded
 
@@ -185,8 +187,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     reports.session_started(session)
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    reports.logged(report)
+class _ControllerHooks:
+    """Registered only in pytest-xdist's controller, which receives its workers' reports."""
+
+    @staticmethod
+    def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+        reports.logged(report)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -122,6 +122,7 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         "violations": _entries(test) if test is not None and test.violations else [],
     }
     setattr(report, ATTRIBUTE, record)
+    logged(report)  # here, in the process that runs tests; xdist's controller logs it too
 
 
 def _entries(test: ActiveTest) -> list[ViolationEntry]:
