@@ -17,6 +17,7 @@ only when an event would otherwise be a violation.
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 import threading
 import types
@@ -263,16 +264,20 @@ def _patch(guard: Guard, patch: Patch, rebind: dict[int, tuple[Any, Any]]) -> No
 
 def _rebind(originals: dict[int, tuple[Any, Any]]) -> None:
     """Point every other module-level name bound to a wrapped original at its wrapper."""
-    for module in list(sys.modules.values()):
-        if not isinstance(module, types.ModuleType) or module is sys.modules[__name__]:
+    namespaces = {
+        id(vars(module)): module
+        for module in list(sys.modules.values())
+        if isinstance(module, types.ModuleType) and module is not sys.modules[__name__]
+    }
+    # The garbage collector knows who refers to the originals: far cheaper than reading
+    # every module's namespace.
+    for referrer in gc.get_referrers(*(original for original, _ in originals.values())):
+        module = namespaces.get(id(referrer))
+        if module is None:
             continue
-        try:
-            names = [(k, v) for k, v in vars(module).items() if id(v) in originals]
-        except Exception:  # an exotic module object; nothing to rebind there
-            continue
-        for name, value in names:
-            original, wrapper = originals[id(value)]
-            if value is original:
+        for name, value in list(referrer.items()):
+            original, wrapper = originals.get(id(value), (None, None))
+            if original is not None and value is original:
                 try:
                     _replace(module, name, original, wrapper)
                 except Exception:  # a read-only module attribute
