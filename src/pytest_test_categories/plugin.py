@@ -96,6 +96,7 @@ def _start(item: pytest.Item) -> ActiveTest:
             isolating=settings.enforcement is not options.Mode.OFF,
             strict=settings.enforcement is options.Mode.STRICT,
             alarm=item.config.stash[ALARM_KEY].installed,
+            expected=item.stash.get(verdict.EXPECTED_KEY, None),
         )
         runstate.current = test
         if test.isolating:
@@ -171,8 +172,10 @@ def pytest_runtest_makereport(
         if call.when == "teardown":
             test.disarm()
             runstate.current = None
-        verdict.judge(item, call, report, test)
-    reports.note_phase(item, report, test)
+        if test.violations or test.expected is not None or test.over_limit():
+            verdict.judge(item, call, report, test)
+    if call.when == "teardown" or not report.passed or hasattr(report, "wasxfail"):
+        reports.note_phase(item, report, test)  # a passing setup or call changes no record
     return report
 
 

@@ -34,6 +34,7 @@ class ActiveTest:
         "cancelled",
         "charged",
         "debugging",
+        "expected",
         "fired",
         "isolating",
         "item",
@@ -55,6 +56,7 @@ class ActiveTest:
         isolating: bool,
         strict: bool,
         alarm: bool,
+        expected: Kind | None = None,
     ) -> None:
         self.item = item
         self.nodeid: str = item.nodeid
@@ -64,6 +66,8 @@ class ActiveTest:
         self.strict = strict
         #: Interrupt with the ``SIGALRM`` timer (see :mod:`.timing`): only on the main thread.
         self.alarm = alarm and limit is not None and threading.get_ident() == _MAIN_THREAD
+        #: The kind of violation the test is declared to make (the guide's pages), if any.
+        self.expected = expected
         self.charged = 0.0
         self.live = False
         self.fired = False
@@ -133,6 +137,9 @@ class ActiveTest:
         if self.live:
             return self.charged + _perf() - self._since
         return self.charged
+
+    def over_limit(self) -> bool:
+        return self.limit is not None and self.elapsed() > self.limit
 
     def remaining(self) -> float | None:
         if self.limit is None:

@@ -40,13 +40,7 @@ def judge(
     item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, test: ActiveTest
 ) -> None:
     """Adjust one phase's ``report`` for what ``test`` did during that phase."""
-    expected = item.stash.get(EXPECTED_KEY, None)
-    if (
-        expected is None
-        and not test.violations
-        and (test.limit is None or test.charged <= test.limit)
-    ):
-        return  # the usual case: nothing happened worth a word
+    expected = test.expected
     timing.measured_verdict(test)
     fresh = test.new_violations()
     explained = report.failed and _caused_by_violation(call)
