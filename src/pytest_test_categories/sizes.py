@@ -52,6 +52,10 @@ class SizeSpec:
     limit: float
 
 
+_BY_NAME: dict[str, Size] = {size.value: size for size in Size}
+_DEFAULT_SPECS: dict[Size, SizeSpec] = {size: SizeSpec(size, LIMITS[size]) for size in Size}
+
+
 class SizeError(Exception):
     """A size marker that cannot be honoured; the message names the test and the fix."""
 
@@ -146,9 +150,11 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
     Returns ``None`` for an unsized test. Raises :class:`SizeError` for a conflict or a
     bad ``timeout=``.
     """
-    for node in reversed(item.listchain()):
-        found = [(Size(mark.name), mark) for mark in node.own_markers if mark.name in MARKER_NAMES]
+    node: Any = item
+    while node is not None:
+        found = [(_BY_NAME[m.name], m) for m in node.own_markers if m.name in _BY_NAME]
         if not found:
+            node = node.parent
             continue
         sizes = {size for size, _ in found}
         if len(sizes) > 1:
@@ -162,6 +168,8 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
             )
         # Several markers of the one size: one with an explicit timeout wins.
         size, mark = next(((s, m) for s, m in found if "timeout" in m.kwargs or m.args), found[0])
+        if not mark.args and not mark.kwargs:
+            return _DEFAULT_SPECS[size]
         return SizeSpec(size, _timeout_of(item, size, mark))
     return None
 
