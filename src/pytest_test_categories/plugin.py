@@ -84,18 +84,35 @@ def pytest_collection_modifyitems(
     reports.collected(items, SIZE_KEY)
 
 
+#: (config, isolating, strict, alarm) of the session that started the last test.
+_flags: tuple[object, bool, bool, bool] = (None, False, False, False)
+
+
+def _session_flags(config: pytest.Config) -> tuple[object, bool, bool, bool]:
+    global _flags
+    if _flags[0] is not config:
+        enforcement = config.stash[options.SETTINGS_KEY].enforcement
+        _flags = (
+            config,
+            enforcement is not options.Mode.OFF,
+            enforcement is options.Mode.STRICT,
+            config.stash[ALARM_KEY].installed,
+        )
+    return _flags
+
+
 def _start(item: pytest.Item) -> ActiveTest:
     test = runstate.current
     if test is None or test.item is not item:
         spec = item.stash.get(SIZE_KEY, None)
-        settings = item.config.stash[options.SETTINGS_KEY]
+        _, isolating, strict, alarm = _session_flags(item.config)
         test = ActiveTest(
             item,
             spec.size if spec else None,
             spec.limit if spec else None,
-            isolating=settings.enforcement is not options.Mode.OFF,
-            strict=settings.enforcement is options.Mode.STRICT,
-            alarm=item.config.stash[ALARM_KEY].installed,
+            isolating=isolating,
+            strict=strict,
+            alarm=alarm,
             expected=item.stash.get(verdict.EXPECTED_KEY, None),
         )
         runstate.current = test

@@ -65,7 +65,8 @@ class ActiveTest:
         self.isolating = isolating and size is not None
         self.strict = strict
         #: Interrupt with the ``SIGALRM`` timer (see :mod:`.timing`): only on the main thread.
-        self.alarm = alarm and limit is not None and threading.get_ident() == _MAIN_THREAD
+        self.thread = threading.get_ident()
+        self.alarm = alarm and limit is not None and self.thread == _MAIN_THREAD
         #: The kind of violation the test is declared to make (the guide's pages), if any.
         self.expected = expected
         self.charged = 0.0
@@ -74,7 +75,6 @@ class ActiveTest:
         self.cancelled = False
         self.debugging = False
         self.violations: list[Violation] = []
-        self.thread = threading.get_ident()
         self._since = 0.0
         self._armed = False
         self._pauses = 0
