@@ -7,7 +7,9 @@ and asserts on outcomes and output.
 
 from __future__ import annotations
 
+import re
 import textwrap
+from collections.abc import Mapping
 
 import pytest
 
@@ -65,3 +67,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if not any(item.get_closest_marker(size) for size in _SIZES):
             item.add_marker(pytest.mark.medium)
+
+
+_ROUTE_RAN = re.compile(r"^test_subject\.py::test_route\[(\w+)-small\] ")
+
+
+def assert_routes(result: pytest.RunResult, code: str, used: Mapping[str, str]) -> str:
+    """A generated module's ``test_route[ROUTE-SIZE]`` tests: each route in ``used`` (and no
+    other) is stopped in small with ``[code] ... (small test) used <used[route]>`` and passes
+    in medium and large. Returns the output for further checks."""
+    output = result.stdout.str()
+    ran = {match.group(1) for match in map(_ROUTE_RAN.match, result.outlines) if match}
+    assert ran == set(used)  # every route of the module has an expectation, and runs
+    for route, what in used.items():
+        test = f"test_route[{route}-small]"
+        assert outcome_of(result, test) == "FAILED", route
+        assert f"[{code}] test_subject.py::{test} (small test) used {what}" in output, route
+        for size in ("medium", "large"):
+            assert outcome_of(result, f"test_route[{route}-{size}]") == "PASSED", (route, size)
+    return output

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import outcome_of
+from conftest import assert_routes, outcome_of
 
 ROUTES = """
 import _io
@@ -319,25 +319,19 @@ SMALL_STOPS = {
     "tempfile_temporaryfile": "open {d}",
 }
 
-_PROGRESS = re.compile(r"^test_subject\.py::test_route\[(\w+)-small\] ")
-
 
 def test_every_route_is_stopped_in_small_and_works_in_medium_and_large(run) -> None:
     result = run(ROUTES, "-v")
-    output = result.stdout.str()
-    routes = {m.group(1) for m in map(_PROGRESS.match, result.outlines) if m}
-    assert routes == set(SMALL_STOPS)  # every route of the module has an expectation here
-    area = re.search(r"(/\S+/area\d*)/\w+-small", output)
-    assert area, output
-    listing = "listdir" if "os.listdir " + area.group(1) + "/path_iterdir" in output else "scandir"
-    for route, what in SMALL_STOPS.items():
-        test = f"test_route[{route}-small]"
-        expected = what.format(d=f"{area.group(1)}/{route}-small", listdir_or_scandir=listing)
-        assert outcome_of(result, test) == "FAILED", route
-        prefix = f"[TC102] test_subject.py::{test} (small test) used the filesystem: {expected}"
-        assert prefix in output, route
-        for size in ("medium", "large"):
-            assert outcome_of(result, f"test_route[{route}-{size}]") == "PASSED", (route, size)
+    text = result.stdout.str()
+    area = re.search(r"(/\S+/area\d*)/\w+-small", text)
+    assert area, text
+    listing = "listdir" if "os.listdir " + area.group(1) + "/path_iterdir" in text else "scandir"
+    used = {
+        route: "the filesystem: "
+        + what.format(d=f"{area.group(1)}/{route}-small", listdir_or_scandir=listing)
+        for route, what in SMALL_STOPS.items()
+    }
+    output = assert_routes(result, "TC102", used)
 
     # tmp_path makes a directory: a small test that asks for it errors in setup
     assert outcome_of(result, "test_tmp_path_fixture[small]") == "ERROR"

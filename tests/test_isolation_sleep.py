@@ -7,9 +7,7 @@ attribute (a wrapper must not turn into a method there, as the builtin does not)
 
 from __future__ import annotations
 
-import re
-
-from conftest import outcome_of
+from conftest import assert_routes, outcome_of
 
 CONFTEST = """
 from time import sleep as sleep_bound_in_conftest
@@ -88,7 +86,6 @@ async def test_asyncio_sleep_is_allowed():
     assert await asyncio.sleep(0, result="x") == "x"
 """
 
-_PROGRESS = re.compile(r"^test_subject\.py::test_route\[(\w+)-small\] ")
 ROUTE_NAMES = {
     "bound_in_conftest",
     "class_attribute",
@@ -103,15 +100,9 @@ ROUTE_NAMES = {
 def test_every_name_is_stopped_in_small_and_works_in_medium_and_large(run, pytester) -> None:
     pytester.makeconftest(CONFTEST)
     result = run(ROUTES, "-v")
-    output = result.stdout.str()
-    assert {m.group(1) for m in map(_PROGRESS.match, result.outlines) if m} == ROUTE_NAMES
-    for route in ROUTE_NAMES:
-        test = f"test_route[{route}-small]"
-        assert outcome_of(result, test) == "FAILED", route
-        prefix = f"[TC104] test_subject.py::{test} (small test) used a blocking sleep: "
-        assert prefix + "time.sleep 0.01 s" in output, route
-        for size in ("medium", "large"):
-            assert outcome_of(result, f"test_route[{route}-{size}]") == "PASSED", (route, size)
+    output = assert_routes(
+        result, "TC104", dict.fromkeys(ROUTE_NAMES, "a blocking sleep: time.sleep 0.01 s")
+    )
     assert outcome_of(result, "test_sleep_zero_blocks_nothing_and_is_allowed") == "PASSED"
     assert outcome_of(result, "test_asyncio_sleep_is_allowed") == "PASSED"
     for code in ("TC101", "TC102", "TC103", "TC105", "TC106"):

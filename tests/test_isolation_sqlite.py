@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import outcome_of
+from conftest import assert_routes, outcome_of
 
 ROUTES = """
 import sqlite3
@@ -71,22 +71,16 @@ SMALL_STOPS = {
     "temporary_on_disk": "sqlite3.connect '' (a temporary database on disk)",
 }
 
-_PROGRESS = re.compile(r"^test_subject\.py::test_route\[(\w+)-small\] ")
-
 
 def test_files_are_stopped_in_small_and_work_in_medium_and_large(run) -> None:
     result = run(ROUTES, "-v")
-    output = result.stdout.str()
-    assert {m.group(1) for m in map(_PROGRESS.match, result.outlines) if m} == set(SMALL_STOPS)
-    place = re.search(r"(/\S+/databases\d*)/small\.db", output)
-    assert place, output
-    for route, what in SMALL_STOPS.items():
-        test = f"test_route[{route}-small]"
-        assert outcome_of(result, test) == "FAILED", route
-        used = f"used an sqlite database file: {what.format(place=place.group(1))}"
-        assert f"[TC106] test_subject.py::{test} (small test) {used}" in output, route
-        for size in ("medium", "large"):
-            assert outcome_of(result, f"test_route[{route}-{size}]") == "PASSED", (route, size)
+    place = re.search(r"(/\S+/databases\d*)/small\.db", result.stdout.str())
+    assert place, result.stdout.str()
+    used = {
+        route: f"an sqlite database file: {what.format(place=place.group(1))}"
+        for route, what in SMALL_STOPS.items()
+    }
+    output = assert_routes(result, "TC106", used)
     for case in ("memory", "memory-uri", "named-memory-uri"):
         assert outcome_of(result, f"test_small_may_use_memory[{case}]") == "PASSED"
     for code in ("TC101", "TC102", "TC103", "TC104", "TC105"):

@@ -8,9 +8,7 @@ tried directly, so a guard that failed to stop them would end the whole run (and
 
 from __future__ import annotations
 
-import re
-
-from conftest import outcome_of
+from conftest import assert_routes, outcome_of
 
 ROUTES = """
 import asyncio
@@ -186,21 +184,12 @@ SMALL_STOPS = {
     "subprocess_shell": "subprocess.Popen /bin/sh -c 'exit 0'",
 }
 
-_PROGRESS = re.compile(r"^test_subject\.py::test_route\[(\w+)-small\] ")
-
 
 def test_every_route_is_stopped_in_small_and_works_in_medium_and_large(run) -> None:
     result = run(ROUTES, "-v")
-    output = result.stdout.str()
-    routes = {m.group(1) for m in map(_PROGRESS.match, result.outlines) if m}
-    assert routes == set(SMALL_STOPS)  # every route of the module has an expectation here
-    for route, what in SMALL_STOPS.items():
-        test = f"test_route[{route}-small]"
-        assert outcome_of(result, test) == "FAILED", route
-        prefix = f"[TC103] test_subject.py::{test} (small test) used a subprocess: {what}"
-        assert prefix in output, route
-        for size in ("medium", "large"):
-            assert outcome_of(result, f"test_route[{route}-{size}]") == "PASSED", (route, size)
+    output = assert_routes(
+        result, "TC103", {route: f"a subprocess: {what}" for route, what in SMALL_STOPS.items()}
+    )
     assert "not stopped" not in output
 
     assert outcome_of(result, "test_swallowing_a_refused_subprocess_still_fails") == "FAILED"

@@ -6,9 +6,7 @@ same generated module must give the same outcomes on all of them.
 
 from __future__ import annotations
 
-import re
-
-from conftest import outcome_of
+from conftest import assert_routes, outcome_of
 
 ROUTES = """
 import _thread
@@ -103,20 +101,14 @@ SMALL_STOPS = {
     "threading_timer": "worker",
 }
 
-_PROGRESS = re.compile(r"^test_subject\.py::test_route\[(\w+)-small\] ")
-
 
 def test_every_route_is_stopped_in_small_and_works_in_medium_and_large(run) -> None:
     result = run(ROUTES, "-v")
-    output = result.stdout.str()
-    assert {m.group(1) for m in map(_PROGRESS.match, result.outlines) if m} == set(SMALL_STOPS)
-    for route, name in SMALL_STOPS.items():
-        test = f"test_route[{route}-small]"
-        assert outcome_of(result, test) == "FAILED", route
-        prefix = f"[TC105] test_subject.py::{test} (small test) used a thread: thread.start {name}"
-        assert prefix in output, route
-        for size in ("medium", "large"):
-            assert outcome_of(result, f"test_route[{route}-{size}]") == "PASSED", (route, size)
+    output = assert_routes(
+        result,
+        "TC105",
+        {route: f"a thread: thread.start {name}" for route, name in SMALL_STOPS.items()},
+    )
     # each stopped test failed in its call only: asyncio's loop shut down without an error
     assert "ERROR" not in output
     assert outcome_of(result, "test_creating_a_thread_object_is_not_starting_it") == "PASSED"
