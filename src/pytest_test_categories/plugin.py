@@ -17,7 +17,6 @@ from .violations import TimeLimitExceeded
 
 SIZE_KEY = pytest.StashKey["sizes.SizeSpec | None"]()
 ALARM_KEY = pytest.StashKey[timing.Alarm]()
-_PAUSED_KEY = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,14 +67,13 @@ def pytest_collection_modifyitems(
     for item in items:
         try:
             item.stash[SIZE_KEY] = sizes.resolve(item)
+        except sizes.SizeConflict as error:
+            item.stash[SIZE_KEY] = None
+            conflicts.append(item)
+            report = pytest.CollectReport(item.nodeid, "failed", str(error), [])
+            session.ihook.pytest_collectreport(report=report)
         except sizes.SizeError as error:
-            if "conflicting sizes" in str(error):
-                item.stash[SIZE_KEY] = None
-                conflicts.append(item)
-                report = pytest.CollectReport(item.nodeid, "failed", str(error), [])
-                session.ihook.pytest_collectreport(report=report)
-            else:
-                bad_timeouts.append(str(error))
+            bad_timeouts.append(str(error))
     if bad_timeouts:
         raise pytest.UsageError("\n".join(bad_timeouts))
     for item in conflicts:

@@ -31,7 +31,6 @@ class ActiveTest:
         "_reported",
         "_since",
         "alarm",
-        "cancelled",
         "charged",
         "debugging",
         "expected",
@@ -72,7 +71,6 @@ class ActiveTest:
         self.charged = 0.0
         self.live = False
         self.fired = False
-        self.cancelled = False
         self.debugging = False
         self.violations: list[Violation] = []
         self._since = 0.0
@@ -140,11 +138,6 @@ class ActiveTest:
 
     def over_limit(self) -> bool:
         return self.limit is not None and self.elapsed() > self.limit
-
-    def remaining(self) -> float | None:
-        if self.limit is None:
-            return None
-        return self.limit - self.elapsed()
 
     # -- violations --------------------------------------------------------------------------
 

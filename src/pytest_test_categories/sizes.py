@@ -33,8 +33,6 @@ LIMITS: dict[Size, float] = {
     Size.XLARGE: 3600.0,
 }
 
-MARKER_NAMES: frozenset[str] = frozenset(size.value for size in Size)
-
 MARKER_HELP: dict[Size, str] = {
     Size.SMALL: "one process, no network, no filesystem, no subprocess, no threads, "
     "no blocking sleep; at most 1 s",
@@ -58,6 +56,10 @@ _DEFAULT_SPECS: dict[Size, SizeSpec] = {size: SizeSpec(size, LIMITS[size]) for s
 
 class SizeError(Exception):
     """A size marker that cannot be honoured; the message names the test and the fix."""
+
+
+class SizeConflict(SizeError):
+    """Two different sizes at the same level: a collection error for that test."""
 
 
 def _base_class_markers(size: Size) -> list[pytest.MarkDecorator]:
@@ -147,8 +149,8 @@ def _timeout_of(item: pytest.Item, size: Size, mark: pytest.Mark) -> float:
 def resolve(item: pytest.Item) -> SizeSpec | None:
     """The size of ``item``: the closest size marker wins; two sizes at one level conflict.
 
-    Returns ``None`` for an unsized test. Raises :class:`SizeError` for a conflict or a
-    bad ``timeout=``.
+    Returns ``None`` for an unsized test. Raises :class:`SizeConflict` for two sizes at one
+    level, and :class:`SizeError` for a bad ``timeout=``.
     """
     node: Any = item
     while node is not None:
@@ -161,7 +163,7 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
             origins = "; ".join(
                 f"{size} from {_where(node, mark)}" for size, mark in _dedupe(found)
             )
-            raise SizeError(
+            raise SizeConflict(
                 f"{item.nodeid}: conflicting sizes at the same level ({origins}). "
                 f"A test has one size: remove one of them, or override it closer to the test "
                 f"(a marker on the function beats its class, a class beats its module)."

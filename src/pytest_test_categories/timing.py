@@ -104,7 +104,6 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
         if loop is not None and asyncio.current_task(loop) is None:
             task = _test_task(loop)
             if task is not None:
-                test.cancelled = True
                 # From a signal handler: wake the loop, which may be blocked in select().
                 loop.call_soon_threadsafe(task.cancel, f"time limit of {test.limit:g} s")
                 test.arm(CANCEL_GRACE)
