@@ -28,6 +28,7 @@ extensions = [
     "myst_parser",
     "sphinx.ext.intersphinx",
     "sphinx_copybutton",
+    "pytest_test_categories.sphinx",
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
@@ -39,6 +40,11 @@ nitpicky = True
 myst_enable_extensions = ["colon_fence", "deflist"]
 # Headings get slugs, so a page can link to [a section](other.md#a-heading).
 myst_heading_anchors = 3
+
+# The verification run's results (`nox -s docs` writes them before it builds): the extension
+# above shows each test's outcome under its code block and fails the build (with -W) when a
+# test has no result, a result is stale, or an example did not end as its page declares.
+test_categories_results = "docs/_build/results"
 
 # -- Intersphinx --------------------------------------------------------------------------------
 

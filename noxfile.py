@@ -1,15 +1,17 @@
-"""Developer sessions. ``nox`` runs lint, tests and docs-test; ``nox -l`` lists them all."""
+"""Developer sessions. ``nox`` runs lint, tests and docs; ``nox -l`` lists them all."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 import nox
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "tests", "docs-test"]
+nox.options.sessions = ["lint", "tests", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -19,6 +21,46 @@ def _install(session: nox.Session, *groups: str, extras: str = "") -> None:
         dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)
     ]
     session.install(f".{extras}", *requirements)
+
+
+#: Where the guide's verification run keeps its results: the plugin's JSON report and, beside
+#: it, environment.json (what the run ran with). The Sphinx extension in conf.py reads both.
+RESULTS = "docs/_build/results"
+RESULTS_ARGS = ("--test-size-report=json", f"--test-size-report-file={RESULTS}/report.json")
+
+_ENVIRONMENT = """
+import datetime, importlib.metadata as m, json, os, platform, sys
+names = ("pytest", "pytest-asyncio", "pytest-test-categories", "sybil")
+packages = {}
+for name in names:
+    try:
+        packages[name] = m.version(name)
+    except m.PackageNotFoundError:
+        pass
+environment = {
+    "python": ".".join(platform.python_version_tuple()[:2]),
+    "python_full": platform.python_version(),
+    "packages": packages,
+    "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
+    "commit": sys.argv[2] or None,
+    "rootdir": os.getcwd(),
+}
+with open(sys.argv[1], "w", encoding="utf-8") as file:
+    json.dump(environment, file, indent=2)
+"""
+
+
+def _write_environment(session: nox.Session) -> None:
+    """Write environment.json beside the report: Python, packages, date, commit."""
+    try:
+        git = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+        )
+        commit = git.stdout.strip() if git.returncode == 0 else ""
+    except OSError:  # no git: a source archive
+        commit = ""
+    os.makedirs(RESULTS, exist_ok=True)
+    session.run("python", "-c", _ENVIRONMENT, f"{RESULTS}/environment.json", commit, silent=True)
 
 
 @nox.session
@@ -40,19 +82,39 @@ def docs_test(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         "-v",
+        *RESULTS_ARGS,
         *paths,
     )
+    _write_environment(session)
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the guide with Sphinx into docs/_build/html; any warning fails the build."""
-    _install(session, "docs")
+    """Verify every page, then build the guide into docs/_build/html; any warning fails it.
+
+    The build starts fresh each time, so a warning (a page in no toctree, say) fails every
+    build, not only the first. A page whose example did not end as declared still gets built,
+    so that the build names its page, line and test; the build then fails.
+    """
+    _install(session, "docs", "docs-test", extras="[markdown]")
+    shutil.rmtree("docs/_build/html", ignore_errors=True)
+    session.run(
+        "pytest",
+        "--test-categories-enforcement=strict",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        *RESULTS_ARGS,
+        "docs",
+        success_codes=[0, 1],  # 1: some test failed; the build below says which, and fails
+    )
+    _write_environment(session)
     session.run(
         "sphinx-build",
         "-n",
         "-W",
         "--keep-going",
+        "-E",
         "-b",
         "html",
         "-c",
@@ -65,11 +127,18 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style with ruff and types with mypy --strict."""
+    """Check style (ruff), types (mypy --strict), the CI workflow and .readthedocs.yaml.
+
+    actionlint and zizmor check .github/workflows; check-jsonschema checks .readthedocs.yaml
+    against the schema it ships. All three work offline.
+    """
     _install(session, "lint", extras="[markdown]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "--strict", "src")
+    session.run("actionlint")
+    session.run("zizmor", "--offline", "--no-progress", ".github/workflows")
+    session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml")
 
 
 @nox.session(default=False)
