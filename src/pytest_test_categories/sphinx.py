@@ -48,6 +48,7 @@ CSS_FILE = "test-categories.css"
 
 _WORDS = {Kind.TIME_LIMIT: "time limit", Kind.SLEEP: "blocking sleep", Kind.SQLITE: "sqlite file"}
 _ICONS = {"passed": "✓", "expected-violation": "⚠", "failed": "✗", "skipped": "○"}
+_NOT_RUN: dict[str, Any] = {"duration": 0.0, "limit": None, "size": "", "violations": []}
 _SKIP = re.compile(r"^[ \t]*(?:<!--|%)\s*skip:\s*(next|start|end)\b", re.M)
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,}|:{3,})", re.M)
 
@@ -157,6 +158,11 @@ def _tests_in(code: str) -> list[tuple[str, int]]:
     ]
 
 
+def _top(name: str) -> str:
+    """The top-level name a test's id starts with: ``TestBasket::test_x[1]`` -> ``TestBasket``."""
+    return re.split(r"::|\[", name, maxsplit=1)[0]
+
+
 def _skipped_lines(source: str) -> list[tuple[int, int]]:
     """Line ranges that Sybil's skip directives (``skip: next``, ``start``, ``end``) cover."""
     ranges: list[tuple[int, int]] = []
@@ -195,17 +201,9 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         for name, offset in _tests_in(block.astext()):
             line = block.line + offset
             if any(start <= block.line <= end for start, end in skipped):
-                lines.append(
-                    {
-                        "name": name,
-                        "outcome": "skipped",
-                        "text": describe(
-                            {"outcome": "skipped", "duration": 0, "limit": None, "size": ""}
-                        ),
-                    }
-                )
+                lines.append(_line({"name": name, "outcome": "skipped", **_NOT_RUN}))
                 continue
-            mine = [r for r in records if r["name"].split("::")[0].split("[")[0] == name]
+            mine = [r for r in records if _top(r["name"]) == name]
             if results is not None and not mine:
                 logger.warning(
                     "%s (%s:%d) has no result in the verification run; run the pages first "
@@ -224,8 +222,8 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         if lines:
             block.parent.insert(block.parent.index(block) + 1, test_results(lines=lines))
     for record in records:
-        top = record["name"].split("::")[0].split("[")[0]
-        defined = re.search(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(top)}\b", source, re.M)
+        top = re.escape(_top(record["name"]))
+        defined = re.search(rf"^[ \t]*(?:async\s+def|def|class)\s+{top}\b", source, re.M)
         if defined is None:
             logger.warning(
                 "the verification run has a result for %s, which is no longer on %s; run the "
