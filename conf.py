@@ -2,9 +2,10 @@
 
 It sits at the repository root and reads its pages from ``docs/``:
 
-    sphinx-build -n -W --keep-going -b html -c . docs docs/_build/html
+    sphinx-build -n -W --keep-going -E -b html -c . docs docs/_build/html
 
-(``nox -s docs`` runs exactly that.)
+``nox -s docs`` runs exactly that, after running every page as a test and keeping the results
+in ``docs/_build/results``, which the ``pytest_test_categories.sphinx`` extension shows.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime
 
 import nox
 
@@ -28,39 +30,34 @@ def _install(session: nox.Session, *groups: str, extras: str = "") -> None:
 RESULTS = "docs/_build/results"
 RESULTS_ARGS = ("--test-size-report=json", f"--test-size-report-file={RESULTS}/report.json")
 
-_ENVIRONMENT = """
-import datetime, importlib.metadata as m, json, os, platform, sys
-names = ("pytest", "pytest-asyncio", "pytest-test-categories", "sybil")
-packages = {}
-for name in names:
-    try:
-        packages[name] = m.version(name)
-    except m.PackageNotFoundError:
-        pass
-environment = {
-    "python": ".".join(platform.python_version_tuple()[:2]),
-    "python_full": platform.python_version(),
-    "packages": packages,
-    "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
-    "commit": sys.argv[2] or None,
-    "rootdir": os.getcwd(),
-}
-with open(sys.argv[1], "w", encoding="utf-8") as file:
-    json.dump(environment, file, indent=2)
-"""
+_VERSIONS = (
+    "import importlib.metadata as m, json, platform; print(json.dumps([platform.python_version(),"
+    " {str(d.name).lower().replace('_', '-'): d.version for d in m.distributions()}]))"
+)
 
 
 def _write_environment(session: nox.Session) -> None:
     """Write environment.json beside the report: Python, packages, date, commit."""
+    python, installed = json.loads(session.run("python", "-c", _VERSIONS, silent=True) or "[]")
     try:
         git = subprocess.run(
             ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
         )
-        commit = git.stdout.strip() if git.returncode == 0 else ""
+        commit = git.stdout.strip() if git.returncode == 0 else None
     except OSError:  # no git: a source archive
-        commit = ""
+        commit = None
+    names = ("pytest", "pytest-asyncio", "pytest-test-categories", "sybil")
+    environment = {
+        "python": ".".join(python.split(".")[:2]),
+        "python_full": python,
+        "packages": {name: installed[name] for name in names if name in installed},
+        "date": datetime.now(UTC).date().isoformat(),
+        "commit": commit,
+        "rootdir": os.getcwd(),
+    }
     os.makedirs(RESULTS, exist_ok=True)
-    session.run("python", "-c", _ENVIRONMENT, f"{RESULTS}/environment.json", commit, silent=True)
+    with open(f"{RESULTS}/environment.json", "w", encoding="utf-8") as file:
+        json.dump(environment, file, indent=2)
 
 
 @nox.session
