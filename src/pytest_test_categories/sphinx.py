@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PYTHON_LANGUAGES = {"python", "py", "python3", "py3", "ipython", "ipython3"}
+PYTHON_LANGUAGES = {"python", "py", "python3", "py3"}
 VIOLATIONS_PAGE = "reference/violations"
 CSS_FILE = "test-categories.css"
 
