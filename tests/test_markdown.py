@@ -53,11 +53,14 @@ class Pages:
         return self.run(*args, **options)
 
 
-@pytest.fixture
-def pages(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Pages:
+def make_pages(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Pages:
+    """The ``pages`` fixture (the sibling ``test_markdown_*`` files share it)."""
     # A wide terminal, so that short test summary lines keep the whole message.
     monkeypatch.setenv("COLUMNS", "400")
     return Pages(pytester)
+
+
+pages = pytest.fixture(make_pages, name="pages")
 
 
 def line_of(page: str, text: str) -> int:
@@ -751,8 +754,8 @@ def test_an_expected_violation_that_does_not_happen_fails_and_says_so(pages: Pag
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "FAILED docs/page.md::test_fast - expected a time-limit violation (TC001), "
-            "but the test passed without one."
+            "FAILED docs/page.md::test_fast - docs/page.md:6: expected a time-limit violation "
+            "(TC001), but the test passed without one."
         ]
     )
 
@@ -778,7 +781,8 @@ def test_an_expected_violation_that_fails_for_another_reason_fails_and_says_so(
     result.stdout.fnmatch_lines(
         [
             "E       assert 1 == 2",
-            "*expected a time-limit violation (TC001), but the test failed for another reason*",
+            "docs/page.md:6: expected a time-limit violation (TC001), but the test failed for "
+            "another reason*",
         ],
         consecutive=False,
     )
@@ -863,8 +867,14 @@ def test_expect_violation_may_name_a_test_in_a_skipped_block(pages: Pages) -> No
         pytest.param(
             "expect_violation test_it network",
             "cannot read test-categories: 'expect_violation test_it network'; "
-            "the test-categories directives are: 'module NAME'*",
+            "the test-categories directives are: 'module NAME'*. "
+            "Did you mean 'expect-violation'?",
             id="unknown-directive",
+        ),
+        pytest.param(
+            "modul guide",
+            "cannot read test-categories: 'modul guide'; *. Did you mean 'module'?",
+            id="near-miss",
         ),
         pytest.param(
             "module my-page",

@@ -12,13 +12,36 @@ Switching it on
     case-sensitive. Sybil (``pip install pytest-test-categories[markdown]``) must be installed.
 
 How a page runs
-    Sybil parses the page: fenced ```` ```python ```` blocks, MyST ```` ```{code-block} python ````
-    directives, invisible blocks (``<!-- invisible-code-block: python ... -->``) and skips
-    (``<!-- skip: next -->``, ``<!-- skip: start -->`` ... ``<!-- skip: end -->``). Blocks inside
-    a literal fence (```` ````markdown ```` showing page source, say) are text, not code. The
-    Python blocks run in page order in one module namespace, compiled with the page's path and
-    its real line numbers, with pytest's assertion rewriting. The page is then collected like a
-    ``.py`` test module: ``docs/how-to/async.md::test_name``.
+    Sybil's MyST lexers find the page's blocks; every block shown as Python runs, whatever its
+    fence: backtick, tilde or colon fences (``:::{code-block} python``), the ``{code-block}``,
+    ``{code}`` and ``{sourcecode}`` directives, and any language Pygments highlights as Python
+    (:data:`PYTHON`, in any case). Invisible blocks (``<!-- invisible-code-block: python ...
+    -->``) run too, and skips (``<!-- skip: next -->``, ``<!-- skip: start -->`` ...
+    ``<!-- skip: end -->``) keep blocks from running. Blocks inside a literal fence
+    (```` ````markdown ```` showing page source, say) are text, not code. The Python blocks run
+    in page order in one module namespace, compiled with the page's path and its real line
+    numbers, with pytest's assertion rewriting. The page is then collected like a ``.py`` test
+    module: ``docs/how-to/async.md::test_name``.
+
+    Interactive examples run as doctests in the same namespace: a ``pycon`` block, a Python block
+    that starts with ``>>>``, or a block with no language that has ``>>>`` prompts. The output a
+    page shows is the output checked; a difference is an error at the example's line.
+
+Nothing that looks like Python is skipped silently
+    A block with no language is highlighted as Python by Sphinx, so one that is Python doing
+    something (it parses, and has a statement other than a bare expression, or a call) is an
+    error until it names its language. So are a ``python2`` block, a ``pycon`` block without a
+    prompt and an invisible block in another language. A skip directive above such a block
+    keeps it from running, and then the page says why. A comment whose first word is a near miss
+    of a directive's name (``test-category``, ``invisble-code-block``, ``skp``) is an error
+    saying which directive was meant.
+
+Top-level code runs as a small test
+    Everything outside the page's tests (imports, definitions, hidden setup, doctests) runs
+    while the page is collected, as a strict small test owned by the page: no network, files,
+    subprocesses, threads or blocking sleep (when enforcement is on), and a one-second time limit
+    for the whole page (always). A violation, even a swallowed one, is a collection error at the
+    page's line, raised before the operation happens.
 
 The page's own directives, in HTML comments (GitHub does not show them; the site strips them)
     ``<!-- test-categories: module NAME -->``
@@ -38,6 +61,7 @@ The page's own directives, in HTML comments (GitHub does not show them; the site
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import importlib.machinery
@@ -50,16 +74,20 @@ import unittest
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import runstate, timing
+from .config import SETTINGS_KEY, Mode
+from .runstate import ActiveTest
+from .sizes import Size
 from .verdict import EXPECTED_KEY
-from .violations import Kind, kind_from_name
+from .violations import Kind, ResourceViolationError, TimeLimitExceeded, kind_from_name
 
 if TYPE_CHECKING:
     from sybil import Document, Example, Region
-    from sybil.typing import Parser
+    from sybil.typing import Lexer
 
 DIRECTIVE = "test-categories"
 
@@ -77,8 +105,36 @@ USAGE = (
 #: (``""`` for a package made up to hold a dotted name).
 _NAMES_KEY = pytest.StashKey[dict[str, str]]()
 
-#: Fences whose content is shown, not rendered: code blocks, whatever their language.
-_LITERAL_DIRECTIVE = re.compile(r"\{(code-block|code|sourcecode|code-cell)\}")
+#: Pygments' aliases for its ``PythonLexer`` (Pygments 2.19; matched without regard to case, as
+#: Pygments does): a block in one of these languages is shown as Python, so it runs.
+PYTHON = frozenset({"python", "py", "python3", "py3", "pyi", "sage", "bazel", "starlark"})
+#: Pygments' aliases for ``PythonConsoleLexer``: interactive sessions, run as doctests.
+CONSOLE = frozenset({"pycon", "python-console"})
+#: Highlighted as Python, but no Python 3 can run it.
+PYTHON_2 = frozenset({"python2", "py2"})
+
+#: The directives that show code (MyST's, and Sybil's names for them).
+_CODE_DIRECTIVES = r"(sourcecode|code-block|code-cell|code)"
+_LITERAL_DIRECTIVE = re.compile(r"\{" + _CODE_DIRECTIVES + r"\}")
+#: Sybil's invisible code blocks, in HTML or ``%`` comments.
+_INVISIBLE = r"(invisible-)?code(-block)?"
+#: MyST colon fences (``:::{code-block} python``), shaped like Sybil's backtick ``FENCE``.
+_COLON_FENCE = re.compile(
+    r"^(?P<prefix>(?:[ \t]*>)+[ \t]*|[ \t]*(?:[-*+]|\d+[.)])[ \t]+|[ \t]*)"
+    r"(?P<fence>:{3,})(?P<trailing>[^\n]*)",
+    re.MULTILINE,
+)
+#: A line of an interactive session: ``>>> code``.
+_PROMPT = re.compile(r"^[ \t]*>>>( |$)", re.MULTILINE)
+
+#: The first word of an HTML comment or a MyST ``%`` comment that starts a line.
+_COMMENT_WORD = re.compile(r"^[ \t]*(?:<!--+\s*(?:;\s*)?|%[ \t]*)(?P<word>[\w-]+)", re.MULTILINE)
+#: Comment words that are directives (Sybil's lexers match them exactly, case included) ...
+_DIRECTIVE_WORDS = frozenset(
+    {DIRECTIVE, "skip", "invisible-code-block", "invisible-code", "code-block", "code"}
+)
+#: ... and those a near miss is taken for ("code" is left out: too close to common words).
+_SUGGESTED_WORDS = (DIRECTIVE, "skip", "invisible-code-block", "code-block")
 
 
 def collect_file(
@@ -150,7 +206,8 @@ class MarkdownPage(pytest.Module):
         _register(self, module, where)
         document.namespace = module.__dict__
         try:
-            self._skipped_tests = self._run(document, runner)
+            with _top_level(self) as test:
+                self._skipped_tests = self._run(document, runner, test)
         except BaseException:
             _unregister(self.config, module)
             raise
@@ -162,15 +219,38 @@ class MarkdownPage(pytest.Module):
     def _parse(self, runner: _BlockRunner) -> Document:
         try:
             from sybil import Document
-            from sybil.parsers.myst import CodeBlockParser, SkipParser
+            from sybil.parsers.myst import SkipParser
         except ImportError:
             raise self.CollectError(f"{self.nodeid}: {INSTALL_HINT}") from None
 
-        parsers = (CodeBlockParser("python", runner), SkipParser(), _DirectiveParser())
         try:
-            return Document.parse(str(self.path), *(_OutsideLiteralFences(p) for p in parsers))
+            document = Document(self.path.read_text(encoding="utf-8"), str(self.path))
+            literal = _literal_ranges(document.text)
+            self._check_comments(document.text, literal)
+            for parser in (_CodeBlocks(self, runner), SkipParser(), _DirectiveParser()):
+                for region in parser(document):
+                    if not any(start < region.start < end for start, end in literal):
+                        document.add(region)
+        except self.CollectError:
+            raise
         except Exception as error:
             raise self.CollectError(f"{self.nodeid}: cannot read the page: {error}") from None
+        return document
+
+    def _check_comments(self, text: str, literal: list[tuple[int, int]]) -> None:
+        """A comment whose first word is close to a directive's name is a misspelled directive."""
+        for match in _COMMENT_WORD.finditer(text):
+            word = match.group("word")
+            if word in _DIRECTIVE_WORDS or any(s < match.start() < e for s, e in literal):
+                continue
+            meant = _closest(word, _SUGGESTED_WORDS)
+            if meant is not None:
+                line = text.count("\n", 0, match.start("word")) + 1
+                raise self.CollectError(
+                    f"{self.at(line)}: {word!r} is not a directive; did you mean {meant!r}? "
+                    "A comment that starts with a near miss of a directive's name is taken "
+                    "for a misspelled directive: fix the name, or reword the comment."
+                )
 
     def _read_directives(
         self, document: Document
@@ -201,35 +281,51 @@ class MarkdownPage(pytest.Module):
                         )
                     expected[words[1]] = (kind, line)
                 else:
+                    meant = _closest(words[0], ("module", "expect-violation"))
+                    hint = f" Did you mean {meant!r}?" if meant and meant != words[0] else ""
                     raise self.CollectError(
-                        f"{where}: cannot read {DIRECTIVE}: {' '.join(words)!r}; {USAGE}."
+                        f"{where}: cannot read {DIRECTIVE}: {' '.join(words)!r}; {USAGE}.{hint}"
                     )
         return module, expected
 
-    def _run(self, document: Document, runner: _BlockRunner) -> set[str]:
-        """Run the page's blocks in order; return the test names of the blocks skipped."""
+    def _run(self, document: Document, runner: _BlockRunner, test: ActiveTest) -> set[str]:
+        """Run the page's blocks in order; return the test names of the blocks skipped.
+
+        ``test`` is the small test the top-level code runs as: a violation, swallowed or not,
+        ends the run with an error at the page's line.
+        """
         skipped: set[str] = set()
+        runner.test = test
         for example in document.examples():
             evaluator = example.region.evaluator
             if evaluator is None:
                 continue
-            if evaluator is runner:
-                runner.entered = False
-                try:
-                    example.evaluate()
-                except unittest.SkipTest:
-                    if runner.entered:
-                        raise
-                if not runner.entered:
-                    tree = _parse_quietly(runner.source(example))
-                    skipped.update(name for name, _ in runner.test_names(tree))
-                continue
+            runner.entered = False
             try:
                 example.evaluate()
-            except Exception as error:
+            except unittest.SkipTest:
+                if runner.entered:
+                    raise
+                if evaluator is runner:
+                    tree = _parse_quietly(runner.source(example))
+                    skipped.update(name for name, _ in runner.test_names(tree))
+            except BaseException as error:
+                if test.violations:
+                    raise self._broke_rule(test, _page_line(self, error, example.line)) from None
+                # The page's own code keeps its traceback; our errors are already worded.
+                if evaluator is runner or not isinstance(error, Exception):
+                    raise
+                if isinstance(error, self.CollectError):
+                    raise
                 where = self.at(example.line)
                 raise self.CollectError(f"{where}: {type(error).__name__}: {error}") from None
+            if timing.measured_verdict(test) or test.violations:
+                raise self._broke_rule(test, example.line)
         return skipped
+
+    def _broke_rule(self, test: ActiveTest, line: int) -> pytest.Collector.CollectError:
+        message = test.violations[0].message
+        return self.CollectError(f"{self.at(line)}: {message}\n{TOP_LEVEL_RULES}")
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
         nodes = list(super().collect())
@@ -283,6 +379,9 @@ class _ExpectingClass(pytest.Class):
 class _BlockRunner:
     """Sybil's evaluator for the page's Python blocks: compile at the page's lines, run."""
 
+    #: The small test the page's top-level code runs as (see :func:`_top_level`).
+    test: ActiveTest
+
     def __init__(self, page: MarkdownPage) -> None:
         self.page = page
         self.entered = False
@@ -307,6 +406,17 @@ class _BlockRunner:
 
     def __call__(self, example: Example) -> None:
         self.entered = True
+        # Compiling is the collector's work, not the page's: it is not charged or isolated
+        # (CPython reads the page to quote a SyntaxError's line).
+        self.test.pause()
+        try:
+            tree, code = self.compile(example)
+        finally:
+            self.test.resume()
+        self.flags |= _future_flags(tree)
+        exec(code, example.namespace)
+
+    def compile(self, example: Example) -> tuple[ast.Module, types.CodeType]:
         path = str(self.page.path)
         source = self.source(example)
         try:
@@ -326,8 +436,7 @@ class _BlockRunner:
             code = compile(tree, path, "exec", flags=self.flags, dont_inherit=True)
         except SyntaxError as error:
             raise self.page.CollectError(_syntax_message(self.page, error)) from None
-        self.flags |= _future_flags(tree)
-        exec(code, example.namespace)
+        return tree, code
 
 
 def _syntax_message(page: MarkdownPage, error: SyntaxError) -> str:
@@ -400,30 +509,232 @@ class _DirectiveParser:
                 yield Region(lexed.start, lexed.end, directives)
 
 
-class _OutsideLiteralFences:
-    """Drop a parser's regions that lie inside a literal fenced block (shown, not run).
+class _CodeBlocks:
+    """Sybil parser for every block shown (or hidden) as Python, whatever its fence or alias.
+
+    Backtick and tilde fences, ``{code-block}``/``{code}``/``{sourcecode}``/``{code-cell}``
+    directives in backtick or colon fences, and invisible blocks in HTML or ``%`` comments.
+    A block in a :data:`PYTHON` language runs as code, or as a doctest if it starts with
+    ``>>>``; a :data:`CONSOLE` block runs as a doctest. A block with no language runs as a
+    doctest if it has ``>>>`` prompts; if it is Python that does something (see
+    :func:`_looks_like_python`), it is an error, because the site highlights it as Python.
+    Errors are regions too, so a skip directive above the block still keeps it from running.
+    """
+
+    def __init__(self, page: MarkdownPage, runner: _BlockRunner) -> None:
+        from sybil.evaluators.doctest import DocTestEvaluator
+        from sybil.parsers.abstract import DocTestStringParser
+        from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, FencedCodeBlockLexer
+        from sybil.parsers.myst.lexers import DirectiveInPercentCommentLexer, DirectiveLexer
+
+        self.page = page
+        self.runner = runner
+        self.doctests = DocTestStringParser(DocTestEvaluator())
+        fences = FencedCodeBlockLexer(
+            r"[^{\n][^\n]*|", {"language": "arguments", "source": "source"}
+        )
+        self.lexers: list[tuple[bool, Lexer]] = [
+            (False, fences),
+            (False, DirectiveLexer(_CODE_DIRECTIVES, ".*")),
+            (False, functools.partial(_colon_directives, DirectiveLexer(_CODE_DIRECTIVES, ".*"))),
+            (True, DirectiveInHTMLCommentLexer(_INVISIBLE, ".*?")),
+            (True, DirectiveInPercentCommentLexer(_INVISIBLE, ".*")),
+        ]
+
+    def __call__(self, document: Document) -> Iterator[Region]:
+        from sybil import Region
+
+        for hidden, lexer in self.lexers:
+            for lexed in lexer(document):
+                source = lexed.lexemes["source"]
+                words = str(lexed.lexemes.get("arguments") or "").split()
+                language = words[0].lower() if words else ""
+                if language in PYTHON and not source.lstrip().startswith(">>>"):
+                    yield Region(lexed.start, lexed.end, source, self.runner)
+                    continue
+                if language in PYTHON | CONSOLE or (not language and _PROMPT.search(source)):
+                    examples = list(self.doctests(source, document.path))
+                    for example in examples:
+                        example.adjust(lexed, source)
+                    reason = f"a {language} block without a '>>> ' prompt checks nothing: " + (
+                        "show the session with its prompts, or use a text block."
+                    )
+                    if examples:
+                        yield Region(lexed.start, lexed.end, examples, self.run_doctests)
+                        continue
+                elif hidden:
+                    meant = _closest(language, PYTHON)
+                    reason = (
+                        f"an invisible code block must be Python, not {language or 'unnamed'!r}"
+                        + (f"; did you mean {meant!r}?" if meant else ".")
+                    )
+                elif language in PYTHON_2:
+                    reason = f"a {language} block cannot run on Python 3. {SHOW_ONLY}"
+                elif not language and _looks_like_python(source):
+                    reason = (
+                        "this block names no language, and its text is Python, so the site "
+                        "highlights it as Python: name its language (python to run it, or "
+                        f"text, console, ... if it is not Python). {SHOW_ONLY}"
+                    )
+                else:
+                    continue
+                yield Region(lexed.start, lexed.end, reason, self.refuse)
+
+    def refuse(self, example: Example) -> None:
+        raise self.page.CollectError(f"{self.page.at(example.line)}: {example.parsed}")
+
+    def run_doctests(self, example: Example) -> None:
+        """Run a block's ``>>>`` examples in turn, in the page's namespace."""
+        from sybil import Example
+
+        text = example.document.text
+        for region in example.parsed:
+            line = text.count("\n", 0, region.start) + 1
+            one = Example(example.document, line, 0, region, example.namespace)
+            differences = region.evaluator(one)
+            if differences:
+                raise self.page.CollectError(
+                    f"{self.page.at(line)}: this example's output is not the output shown:\n"
+                    + differences.rstrip()
+                )
+
+
+def _colon_directives(lexer: Any, document: Document) -> Iterator[Region]:
+    """Sybil's MyST directive ``lexer``, applied to colon fences instead of backtick ones."""
+    from sybil.parsers.myst.lexers import parse_yaml_options
+    from sybil.parsers.rest.lexers import parse_options_and_source
+
+    for opening, closing in _fence_pairs(document.text, _COLON_FENCE):
+        lexed = lexer.make_region(opening, document, closing)
+        if lexed is not None:
+            parse_options_and_source(lexed)
+            parse_yaml_options(lexed)
+            yield lexed
+
+
+def _fence_pairs(
+    text: str, fence: re.Pattern[str]
+) -> Iterator[tuple[re.Match[str], re.Match[str] | None]]:
+    """Each fenced block's opening and closing line (``None``: open to the end of the page),
+    nested as Sybil nests backtick fences."""
+    from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
+
+    opened: list[re.Match[str]] = []
+    for match in fence.finditer(text):
+        for index, existing in enumerate(opened):
+            if RawFencedCodeBlockLexer.match_closes_existing(match, existing):
+                yield existing, match
+                del opened[index:]
+                break
+        else:
+            opened.append(match)
+    if opened:
+        yield opened[0], None
+
+
+def _literal_ranges(text: str) -> list[tuple[int, int]]:
+    """Where the page shows text instead of rendering it: code blocks, whatever their language.
 
     A page that shows Markdown source (how to write a directive, say) puts it in a
     ```` ````markdown ```` fence; what is inside is text. Directive fences such as
-    ```` ````{note} ```` render their content, so code in them still runs.
+    ```` ````{note} ```` and ``:::{note}`` render their content, so code in them still runs.
     """
+    from sybil.parsers.markdown.lexers import FENCE
 
-    def __init__(self, parser: Parser) -> None:
-        self.parser = parser
+    ranges = []
+    for pattern in (FENCE, _COLON_FENCE):
+        for opening, closing in _fence_pairs(text, pattern):
+            info = opening.group("trailing").strip()
+            if _LITERAL_DIRECTIVE.match(info) or (pattern is FENCE and not info.startswith("{")):
+                ranges.append((opening.start(), closing.end() if closing else len(text)))
+    return ranges
 
-    def __call__(self, document: Document) -> Iterator[Region]:
-        from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
 
-        lexer = RawFencedCodeBlockLexer(info_pattern=re.compile(r"(?P<info>[^\n]*)\n"))
-        literal = [
-            (fence.start, fence.end)
-            for fence in lexer(document)
-            if not (info := fence.lexemes["info"].strip()).startswith("{")
-            or _LITERAL_DIRECTIVE.match(info)
-        ]
-        for region in self.parser(document):
-            if not any(start < region.start < end for start, end in literal):
-                yield region
+def _looks_like_python(source: str) -> bool:
+    """Is this unnamed block Python that does something?
+
+    It must parse, and hold a statement other than a bare expression (an import, a
+    definition, an assignment, a loop, ...) or a call: ``x = 1`` and ``print(x)`` look like
+    Python; a word, a number, shell commands and program output do not.
+    """
+    tree = _parse_quietly(source)
+    return tree is not None and any(
+        not isinstance(node, ast.Expr) or isinstance(node.value, ast.Call | ast.Await)
+        for node in tree.body
+    )
+
+
+def _closest(word: str, names: Iterable[str]) -> str | None:
+    """The name ``word`` is a near miss of (case aside), if any: a small edit distance away."""
+    word = word.lower()
+    distance, name = min((_distance(word, name), name) for name in names)
+    return name if distance <= min(3, max(1, len(name) // 3)) else None
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest one-character edits that turn ``a`` into ``b``."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+TOP_LEVEL_RULES = (
+    "The page's top-level code (what runs outside its tests) runs as a small test: no network, "
+    "no files, no subprocesses or threads, no blocking sleep, at most 1 s; move this into a "
+    "test or fixture of the size it needs."
+)
+
+SHOW_ONLY = (
+    "To show code that must not run, put <!-- skip: next --> above the block and say why in "
+    "the text."
+)
+
+
+@contextlib.contextmanager
+def _top_level(page: MarkdownPage) -> Iterator[ActiveTest]:
+    """Run the page's top-level code as a strict small test, with the page as its owner.
+
+    Isolation follows the session (with enforcement off, nothing is patched); the time limit
+    always applies. A violation raised in the page's code is a collection error at its line.
+    """
+    from .plugin import ALARM_KEY
+
+    config = page.config
+    isolating = config.stash[SETTINGS_KEY].enforcement is not Mode.OFF
+    alarm = config.stash[ALARM_KEY].installed
+    test = ActiveTest(
+        page, Size.SMALL, Size.SMALL.limit, isolating=isolating, strict=True, alarm=alarm
+    )
+    previous, runstate.current = runstate.current, test
+    if test.isolating:
+        from . import isolation
+
+        isolation.test_started()
+    test.start()
+    try:
+        yield test
+    except (ResourceViolationError, TimeLimitExceeded) as error:
+        raise page._broke_rule(test, _page_line(page, error, 1)) from None
+    finally:
+        test.stop()
+        test.disarm()
+        runstate.current = previous
+
+
+def _page_line(page: MarkdownPage, error: BaseException, default: int) -> int:
+    """The page line the innermost frame of ``error``'s traceback in the page's code was on."""
+    line = default
+    path = str(page.path)
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == path:
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
 
 
 def _check_module_name(name: str, where: str) -> str:

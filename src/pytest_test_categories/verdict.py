@@ -56,14 +56,14 @@ def judge(
             warnings.warn(ViolationWarning(violation.message), stacklevel=1)
 
     if expected is not None:
-        _expect(expected, call, report, test)
+        _expect(expected, item, report, test)
 
 
-def _expect(
-    expected: Kind, call: pytest.CallInfo[None], report: pytest.TestReport, test: ActiveTest
-) -> None:
+def _expect(expected: Kind, item: pytest.Item, report: pytest.TestReport, test: ActiveTest) -> None:
     kinds = {v.kind for v in test.violations}
-    wanted = f"a {expected} violation ({expected.code})"
+    path, line, _ = item.location
+    # The page and line of the test: a page's test has no traceback to point at them.
+    wanted = f"{path}:{(line or 0) + 1}: expected a {expected} violation ({expected.code})"
     if report.failed and kinds == {expected}:
         first = next(v for v in test.violations if v.kind is expected)
         report.outcome = "skipped"
@@ -71,6 +71,6 @@ def _expect(
         return
     if report.failed:
         got = ", ".join(sorted(str(k) for k in kinds)) or "no violation"
-        _fail(report, f"expected {wanted}, but the test failed for another reason ({got}).")
+        _fail(report, f"{wanted}, but the test failed for another reason ({got}).")
     elif report.when == "call" and expected not in kinds:
-        _fail(report, f"expected {wanted}, but the test passed without one.")
+        _fail(report, f"{wanted}, but the test passed without one.")
