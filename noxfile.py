@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import nox
 
@@ -23,6 +25,22 @@ def _install(session: nox.Session, *groups: str, extras: str = "") -> None:
         dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)
     ]
     session.install(f".{extras}", *requirements)
+
+
+def _install_editable(session: nox.Session, *groups: str, extras: str = "") -> None:
+    """Install the project in editable mode, and the groups' requirements, unless the
+    environment already has exactly them: source edits need no reinstall, and a change to
+    pyproject.toml (dependencies, entry points) or to the arguments installs again."""
+    requirements = [
+        dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)
+    ]
+    arguments = ["-e", f".{extras}", *requirements]
+    key = hashlib.sha256("\0".join([*arguments, Path("pyproject.toml").read_text()]).encode())
+    marker = Path(session.virtualenv.location) / ".installed-for-nox"
+    if marker.exists() and marker.read_text() == key.hexdigest():
+        return
+    session.install(*arguments)
+    marker.write_text(key.hexdigest())
 
 
 #: Where the guide's verification run keeps its results: the plugin's JSON report and, beside
@@ -68,20 +86,27 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "-n", workers, *session.posargs)
 
 
+#: docs-test's pytest options. ``testpaths=docs``: with no path among the arguments, pytest runs
+#: the guide (pytest itself tells a path from an option's value, as in ``-k sleep``).
+DOCS_TEST_OPTIONS = (
+    "--test-categories-enforcement=strict",
+    "-p",
+    "no:cacheprovider",
+    "-v",
+    "-o",
+    "testpaths=docs",
+)
+
+
 @nox.session(name="docs-test")
 def docs_test(session: nox.Session) -> None:
-    """Run every page of the guide as a test module, under strict enforcement."""
-    _install(session, "docs-test", extras="[markdown]")
-    paths = session.posargs or ["docs"]
-    session.run(
-        "pytest",
-        "--test-categories-enforcement=strict",
-        "-p",
-        "no:cacheprovider",
-        "-v",
-        *RESULTS_ARGS,
-        *paths,
-    )
+    """Run every page of the guide as a test module, under strict enforcement.
+
+    Arguments go to pytest: paths select pages (``nox -s docs-test -- docs/how-to/page.md``),
+    options pass through (``nox -s docs-test -- -k sleep``); with no path, every page runs.
+    """
+    _install_editable(session, "docs-test", extras="[markdown]")
+    session.run("pytest", *DOCS_TEST_OPTIONS, *RESULTS_ARGS, *session.posargs)
     _write_environment(session)
 
 
