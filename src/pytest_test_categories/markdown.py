@@ -303,12 +303,9 @@ class MarkdownPage(pytest.Module):
             runner.entered = False
             try:
                 example.evaluate()
-            except unittest.SkipTest:
+            except unittest.SkipTest:  # a skip with a reason; without one, nothing is raised
                 if runner.entered:
                     raise
-                if evaluator is runner:
-                    tree = _parse_quietly(runner.source(example))
-                    skipped.update(name for name, _ in runner.test_names(tree))
             except BaseException as error:
                 if test.violations:
                     raise self._broke_rule(test, _page_line(self, error, example.line)) from None
@@ -321,6 +318,9 @@ class MarkdownPage(pytest.Module):
                 raise self.CollectError(f"{where}: {type(error).__name__}: {error}") from None
             if timing.measured_verdict(test) or test.violations:
                 raise self._broke_rule(test, example.line)
+            if evaluator is runner and not runner.entered:
+                tree = _parse_quietly(runner.source(example))
+                skipped.update(name for name, _ in runner.test_names(tree))
         return skipped
 
     def _broke_rule(self, test: ActiveTest, line: int) -> pytest.Collector.CollectError:
@@ -542,43 +542,50 @@ class _CodeBlocks:
         ]
 
     def __call__(self, document: Document) -> Iterator[Region]:
-        from sybil import Region
-
         for hidden, lexer in self.lexers:
             for lexed in lexer(document):
-                source = lexed.lexemes["source"]
-                words = str(lexed.lexemes.get("arguments") or "").split()
-                language = words[0].lower() if words else ""
-                if language in PYTHON and not source.lstrip().startswith(">>>"):
-                    yield Region(lexed.start, lexed.end, source, self.runner)
-                    continue
-                if language in PYTHON | CONSOLE or (not language and _PROMPT.search(source)):
-                    examples = list(self.doctests(source, document.path))
-                    for example in examples:
-                        example.adjust(lexed, source)
-                    reason = f"a {language} block without a '>>> ' prompt checks nothing: " + (
-                        "show the session with its prompts, or use a text block."
-                    )
-                    if examples:
-                        yield Region(lexed.start, lexed.end, examples, self.run_doctests)
-                        continue
-                elif hidden:
-                    meant = _closest(language, PYTHON)
-                    reason = (
-                        f"an invisible code block must be Python, not {language or 'unnamed'!r}"
-                        + (f"; did you mean {meant!r}?" if meant else ".")
-                    )
-                elif language in PYTHON_2:
-                    reason = f"a {language} block cannot run on Python 3. {SHOW_ONLY}"
-                elif not language and _looks_like_python(source):
-                    reason = (
-                        "this block names no language, and its text is Python, so the site "
-                        "highlights it as Python: name its language (python to run it, or "
-                        f"text, console, ... if it is not Python). {SHOW_ONLY}"
-                    )
-                else:
-                    continue
-                yield Region(lexed.start, lexed.end, reason, self.refuse)
+                region = self._region(document, lexed, hidden)
+                if region is not None:
+                    yield region
+
+    def _region(self, document: Document, lexed: Region, hidden: bool) -> Region | None:
+        from sybil import Region
+
+        source = lexed.lexemes["source"]
+        words = str(lexed.lexemes.get("arguments") or "").split()
+        language = words[0].lower() if words else ""
+        if (
+            language in CONSOLE
+            or (language in PYTHON and source.lstrip().startswith(">>>"))
+            or (not language and _PROMPT.search(source))
+        ):
+            examples = list(self.doctests(source, document.path))
+            for example in examples:
+                example.adjust(lexed, source)
+            if examples:
+                return Region(lexed.start, lexed.end, examples, self.run_doctests)
+            reason = (
+                f"a {language} block without a '>>> ' prompt checks nothing: show the session "
+                "with its prompts, or use a text block."
+            )
+        elif language in PYTHON:
+            return Region(lexed.start, lexed.end, source, self.runner)
+        elif hidden:
+            meant = _closest(language, PYTHON)
+            reason = f"an invisible code block must be Python, not {language or 'unnamed'!r}" + (
+                f"; did you mean {meant!r}?" if meant else "."
+            )
+        elif language in PYTHON_2:
+            reason = f"a {language} block cannot run on Python 3. {SHOW_ONLY}"
+        elif not language and _looks_like_python(source):
+            reason = (
+                "this block names no language, and its text is Python, so the site highlights "
+                "it as Python: name its language (python to run it, or text, console, ... if it "
+                f"is not Python). {SHOW_ONLY}"
+            )
+        else:
+            return None
+        return Region(lexed.start, lexed.end, reason, self.refuse)
 
     def refuse(self, example: Example) -> None:
         raise self.page.CollectError(f"{self.page.at(example.line)}: {example.parsed}")
