@@ -105,7 +105,7 @@ USAGE = (
 #: (``""`` for a package made up to hold a dotted name).
 _NAMES_KEY = pytest.StashKey[dict[str, str]]()
 
-#: Pygments' aliases for its ``PythonLexer`` (Pygments 2.19; matched without regard to case, as
+#: Pygments' aliases for its ``PythonLexer`` (Pygments 2.21; matched without regard to case, as
 #: Pygments does): a block in one of these languages is shown as Python, so it runs.
 PYTHON = frozenset({"python", "py", "python3", "py3", "pyi", "sage", "bazel", "starlark"})
 #: Pygments' aliases for ``PythonConsoleLexer``: interactive sessions, run as doctests.
