@@ -79,7 +79,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import runstate, timing
-from .config import SETTINGS_KEY, Mode
 from .runstate import ActiveTest
 from .sizes import Size
 from .verdict import EXPECTED_KEY
@@ -708,11 +707,9 @@ def _top_level(page: MarkdownPage) -> Iterator[ActiveTest]:
     Isolation follows the session (with enforcement off, nothing is patched); the time limit
     always applies. A violation raised in the page's code is a collection error at its line.
     """
-    from .plugin import ALARM_KEY
+    from .plugin import _session_flags
 
-    config = page.config
-    isolating = config.stash[SETTINGS_KEY].enforcement is not Mode.OFF
-    alarm = config.stash[ALARM_KEY].installed
+    _, isolating, _, alarm = _session_flags(page.config)
     test = ActiveTest(
         page, Size.SMALL, Size.SMALL.limit, isolating=isolating, strict=True, alarm=alarm
     )
@@ -727,8 +724,7 @@ def _top_level(page: MarkdownPage) -> Iterator[ActiveTest]:
     except (ResourceViolationError, TimeLimitExceeded) as error:
         raise page._broke_rule(test, _page_line(page, error, 1)) from None
     finally:
-        test.stop()
-        test.disarm()
+        test.stop()  # a timer still set finds no live test, and the next test sets its own
         runstate.current = previous
 
 
