@@ -104,3 +104,52 @@ def test_options_are_documented_in_help(pytester: pytest.Pytester) -> None:
 def test_plugin_is_loaded_through_its_entry_point(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--version", "--version")
     result.stdout.fnmatch_lines(["*pytest-test-categories-*"])
+
+
+@pytest.mark.parametrize(
+    ("option", "setting"),
+    [
+        ("test_categories_distribution_targets", "small=80, medium=15, small=5"),
+        ("test_categories_distribution_tolerances", "small=5, medium=5, large=3, medium=9"),
+    ],
+)
+def test_a_size_given_twice_is_a_usage_error(run: Runner, option: str, setting: str) -> None:
+    result = run(PASSING, ini=f"{option} = {setting}", enforcement=None)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    twice = "small" if "small=5" in setting.split(",")[-1] else "medium"
+    result.stderr.fnmatch_lines(
+        [f"ERROR: ini option {option} in tox.ini: {setting!r} gives {twice} twice; give each *"]
+    )
+
+
+def test_a_bad_require_size_value_names_the_option(run: Runner) -> None:
+    result = run(PASSING, ini="test_categories_require_size = maybe", enforcement=None)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: ini option test_categories_require_size in tox.ini: invalid truth value "
+            "'maybe'; use true or false."
+        ]
+    )
+
+
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_report_file_is_refused_at_start_up(run: Runner, value: str) -> None:
+    result = run(PASSING, f"--test-size-report-file={value}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: command-line option --test-size-report-file: the path is empty; *"]
+    )
+    assert "passed" not in result.stdout.str()  # refused before any test ran
+
+
+def test_a_directory_as_report_file_is_refused_at_start_up(
+    run: Runner, pytester: pytest.Pytester
+) -> None:
+    (pytester.path / "reports").mkdir()
+    result = run(PASSING, "--test-size-report-file=reports")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: command-line option --test-size-report-file: 'reports' is a directory; *"]
+    )
+    assert (pytester.path / "reports").is_dir()

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import stat
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -552,3 +557,96 @@ def test_the_example_in_the_guide_matches_the_schema() -> None:
     text = page.read_text(encoding="utf-8")
     example = text.split("```json\n", 1)[1].split("```", 1)[0]
     validate(json.loads(example))
+
+
+ONE_TEST = "import pytest\n\n@pytest.mark.small\ndef test_a(): pass\n"
+
+
+def test_a_symlinked_report_file_is_replaced_behind_its_link(
+    run: Runner, pytester: pytest.Pytester
+) -> None:
+    target = pytester.path / "real.json"
+    target.write_text("old", encoding="utf-8")
+    (pytester.path / "link.json").symlink_to(target)
+    run(ONE_TEST, "--test-size-report-file=link.json").assert_outcomes(passed=1)
+    assert (pytester.path / "link.json").is_symlink()
+    validate(json.loads(target.read_text(encoding="utf-8")))
+
+
+def test_a_fifo_is_written_into_not_replaced(run: Runner, pytester: pytest.Pytester) -> None:
+    fifo = pytester.path / "sizes.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        result = run(ONE_TEST, "--test-size-report-file=sizes.fifo")
+        received, _ = reader.communicate(timeout=30)
+    finally:
+        reader.kill()
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.OK
+    validate(json.loads(received))
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_fifo_nobody_reads_is_an_error_not_a_hang(run: Runner, pytester: pytest.Pytester) -> None:
+    fifo = pytester.path / "sizes.fifo"
+    os.mkfifo(fifo)
+    result = run(ONE_TEST, "--test-size-report-file=sizes.fifo")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        ["could not write the size report to *sizes.fifo: it is a FIFO that no process is reading"]
+    )
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_a_character_device_is_written_into_not_replaced(
+    run: Runner, pytester: pytest.Pytester
+) -> None:
+    (pytester.path / "null.json").symlink_to(os.devnull)
+    result = run(ONE_TEST, "--test-size-report-file=null.json")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["size report (json) written to *null.json"])
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert (pytester.path / "null.json").is_symlink()
+
+
+def test_a_link_to_standard_output_writes_there(run: Runner, pytester: pytest.Pytester) -> None:
+    run(ONE_TEST, "--collect-only")  # writes the module and the ini file
+    (pytester.path / "out.json").symlink_to("/proc/self/fd/1")
+    # Standard output a pipe, as in CI: the report arrives in it, whole.
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--test-size-report-file=out.json",
+        ],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    start = finished.stdout.index('{\n  "schema_version"')
+    end = finished.stdout.index("\n}\n", start) + 3
+    validate(json.loads(finished.stdout[start:end]))
+    assert os.readlink(pytester.path / "out.json") == "/proc/self/fd/1"
+    assert not list(pytester.path.glob(".*.tmp"))
+
+
+def test_other_special_files_are_refused(run: Runner, pytester: pytest.Pytester) -> None:
+    path = pytester.path / "sizes.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        result = run(ONE_TEST, "--test-size-report-file=sizes.sock")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "could not write the size report to *sizes.sock: it is not a regular file, a FIFO or "
+            "a character device; give the path of a file"
+        ]
+    )
+    assert stat.S_ISSOCK(path.lstat().st_mode)

@@ -236,3 +236,50 @@ def test_detailed_report_lists_the_same_tests(run: Runner, pytester: pytest.Pyte
     assert rows[0] == rows[1]
     assert len(rows[0]) == 26
     assert "1 s small failed test_first.py::test_small[7]" in rows[0]
+
+
+def test_a_test_that_crashes_its_worker_is_reported_as_failed(
+    run: Runner, pytester: pytest.Pytester
+) -> None:
+    result = run(
+        """
+        import os
+
+        import pytest
+
+
+        @pytest.mark.small
+        @pytest.mark.parametrize("n", range(4))
+        def test_small(n):
+            pass
+
+
+        @pytest.mark.medium
+        def test_crashes():
+            os._exit(1)
+
+
+        @pytest.mark.large
+        def test_large():
+            pass
+        """,
+        "-n",
+        "2",
+        "--test-size-report-file=sizes.json",
+    )
+    result.assert_outcomes(passed=5, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*worker 'gw*' crashed while running 'test_subject.py::test_crashes'"]
+    )
+    document = json.loads((pytester.path / "sizes.json").read_text(encoding="utf-8"))
+    validate(document)
+    tests = {test["nodeid"]: (test["size"], test["outcome"]) for test in document["tests"]}
+    assert tests["test_subject.py::test_crashes"] == ("medium", "failed")
+    assert len(tests) == 6
+    assert document["totals"]["outcomes"] == {"passed": 5, "failed": 1}
+    assert document["complete"] is True
+    # In collection order, as without xdist.
+    assert [test["nodeid"] for test in document["tests"]][4] == "test_subject.py::test_crashes"
+    assert [line for line in result.outlines if line.startswith("sizes:")] == [
+        "sizes: 4 small · 1 medium · 1 large"
+    ]

@@ -92,6 +92,25 @@ _TOLERANCES = (
 )
 
 
+#: pytest-test-categories 1.x's names for the targets: (CLI flag, ini key, the size it sets, or
+#: ``None`` for the one tolerance 1.x applied to every size). Accepted with a warning.
+DEPRECATED: tuple[tuple[str, str, str | None], ...] = (
+    ("--test-categories-small-target", "test_categories_small_target", "small"),
+    ("--test-categories-medium-target", "test_categories_medium_target", "medium"),
+    ("--test-categories-large-target", "test_categories_large_target", "large"),
+    ("--test-categories-tolerance", "test_categories_tolerance", None),
+)
+
+DEPRECATED_MESSAGE = (
+    "{where} is a deprecated name from pytest-test-categories 1.x; use {new} instead "
+    "(one value per size, in one option). It still works for now: {effect}."
+)
+
+
+class DeprecatedOptionWarning(pytest.PytestWarning, DeprecationWarning):
+    """An option or ini key of pytest-test-categories 1.x was used."""
+
+
 def add_options(parser: pytest.Parser) -> None:
     """Declare the command-line and ini options."""
     group = parser.getgroup("test-categories", "test sizes, time limits and isolation")
@@ -114,6 +133,12 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="PATH",
         help="Write the size report to PATH instead of the terminal (json is written atomically).",
     )
+    for flag, ini, group_name in DEPRECATED:
+        what = f"the {group_name} target" if group_name else "the tolerance of every size"
+        new = _TARGETS if group_name else _TOLERANCES
+        help_text = f"Deprecated (1.x): {what} in percent; use {new[1]}."
+        group.addoption(flag, dest=ini, default=None, metavar="PERCENT", help=help_text)
+        parser.addini(ini, help_text, default=None)
     parser.addini(
         "test_categories_require_size",
         "Make every test without a size marker a collection error.",
@@ -154,6 +179,14 @@ def _mode(config: pytest.Config, option: tuple[str, str, str]) -> Mode:
 _PAIR = re.compile(r"^\s*(\w+)\s*=\s*([^\s,]+)\s*$")
 
 
+def _percent(text: str) -> float:
+    """A percentage, or -1 for text that is not a number."""
+    try:
+        return float(text)
+    except ValueError:
+        return -1.0
+
+
 def _per_group(
     config: pytest.Config, option: tuple[str, str, str], default: str
 ) -> dict[str, float]:
@@ -170,12 +203,14 @@ def _per_group(
                 f"{', '.join(TARGET_GROUPS)} (large counts large and xlarge tests); "
                 f"for example {default!r}."
             )
-        try:
-            number = float(match.group(2))
-        except ValueError:
-            number = -1.0
+        number = _percent(match.group(2))
         if not 0 <= number <= 100:
             raise pytest.UsageError(f"{where}: {part!r} needs a percentage from 0 to 100.")
+        if group in values:
+            raise pytest.UsageError(
+                f"{where}: {text!r} gives {group} twice; give each of "
+                f"{', '.join(TARGET_GROUPS)} once, for example {default!r}."
+            )
         values[match.group(1)] = number
     missing = [g for g in TARGET_GROUPS if g not in values]
     if raw is not None and missing:
@@ -189,14 +224,59 @@ def _per_group(
 def _targets(config: pytest.Config) -> tuple[tuple[str, Target], ...]:
     percents = _per_group(config, _TARGETS, DEFAULT_TARGETS)
     tolerances = _per_group(config, _TOLERANCES, DEFAULT_TOLERANCES)
+    _, where = _origin(config, _TARGETS[0], _TARGETS[1])
+    legacy = _deprecated(config, percents, tolerances)
     total = sum(percents.values())
     if abs(total - 100.0) > 1e-9:
-        _, where = _origin(config, _TARGETS[0], _TARGETS[1])
+        where = ", ".join(legacy) if legacy else where
         raise pytest.UsageError(
             f"{where}: the targets add up to {total:g} %, not 100 %; "
             f"adjust them, for example {DEFAULT_TARGETS!r}."
         )
     return tuple((g, Target(percents[g], tolerances[g])) for g in TARGET_GROUPS)
+
+
+def _deprecated(
+    config: pytest.Config, percents: dict[str, float], tolerances: dict[str, float]
+) -> list[str]:
+    """Apply 1.x's names, with a warning each; return where the 1.x targets in use came from.
+
+    As with every option, the command line wins: a 1.x ini key gives way to the new option
+    given on the command line.
+    """
+    used: list[str] = []
+    for flag, ini, group in DEPRECATED:
+        raw, where = _origin(config, ini, flag)
+        if raw is None or not str(raw).strip():
+            continue
+        new_ini, new_flag, _ = _TARGETS if group else _TOLERANCES
+        on_cli = where.startswith("command")
+        if not on_cli and config.getoption(new_ini) is not None:
+            continue
+        number = _percent(str(raw))
+        if not 0 <= number <= 100:
+            raise pytest.UsageError(f"{where}: {raw!r} needs a percentage from 0 to 100.")
+        if group:
+            percents[group] = number
+            effect = f"the {group} target is {number:g} %"
+        else:
+            tolerances.update(dict.fromkeys(TARGET_GROUPS, number))
+            effect = f"every size's tolerance is {number:g} points"
+        example = DEFAULT_TARGETS if group else DEFAULT_TOLERANCES
+        new = f"{new_flag}={example.replace(' ', '')}" if on_cli else f'{new_ini} = "{example}"'
+        if group:
+            used.append(where)
+        _warn_deprecated(config, DEPRECATED_MESSAGE.format(where=where, new=new, effect=effect))
+    return used
+
+
+def _warn_deprecated(config: pytest.Config, message: str) -> None:
+    try:
+        config.issue_config_time_warning(DeprecatedOptionWarning(message), stacklevel=2)
+    except DeprecatedOptionWarning:
+        raise pytest.UsageError(
+            f"{message} (filterwarnings turns this DeprecatedOptionWarning into an error.)"
+        ) from None
 
 
 def _report(config: pytest.Config) -> tuple[str | None, Path | None]:
@@ -207,12 +287,32 @@ def _report(config: pytest.Config) -> tuple[str | None, Path | None]:
             f"use one of {', '.join(REPORT_FORMATS)}."
         )
     file = config.getoption("test_size_report_file")
+    if file is not None and not file.strip():
+        raise pytest.UsageError(
+            "command-line option --test-size-report-file: the path is empty; give the file to "
+            "write the report to, for example --test-size-report-file=sizes.json."
+        )
     if file is not None and report is None:
         report = "json"
     path = Path(file) if file is not None else None
     if path is not None and not path.is_absolute():
         path = config.invocation_params.dir / path
+    if path is not None and path.is_dir():
+        raise pytest.UsageError(
+            f"command-line option --test-size-report-file: {file!r} is a directory; "
+            "give the path of a file, for example --test-size-report-file=sizes.json."
+        )
     return report, path
+
+
+def _require_size(config: pytest.Config) -> bool:
+    try:
+        return bool(config.getini("test_categories_require_size"))
+    except (ValueError, pytest.UsageError) as error:  # pytest says "invalid truth value 'x'"
+        where = config.inipath.name if config.inipath else "the ini file"
+        raise pytest.UsageError(
+            f"ini option test_categories_require_size in {where}: {error}; use true or false."
+        ) from None
 
 
 def resolve(config: pytest.Config) -> Settings:
@@ -224,6 +324,6 @@ def resolve(config: pytest.Config) -> Settings:
         targets=_targets(config),
         report=report,
         report_file=report_file,
-        require_size=bool(config.getini("test_categories_require_size")),
+        require_size=_require_size(config),
         markdown_patterns=tuple(config.getini("test_categories_markdown")),
     )

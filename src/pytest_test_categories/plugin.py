@@ -13,7 +13,7 @@ import pytest
 from . import config as options
 from . import distribution, reports, runstate, sizes, timing, verdict
 from .runstate import ActiveTest
-from .violations import TimeLimitExceeded
+from .violations import TimeLimitExceeded, shorten_crash_message
 
 SIZE_KEY = pytest.StashKey["sizes.SizeSpec | None"]()
 ALARM_KEY = pytest.StashKey[timing.Alarm]()
@@ -155,6 +155,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Generator[None, Any, Any]:
+    __tracebackhide__ = True
     test = runstate.current
     if test is None or fixturedef.scope == "function":
         return (yield)
@@ -189,6 +190,8 @@ def pytest_runtest_makereport(
             runstate.current = None
         if test.violations or test.expected is not None or test.over_limit():
             verdict.judge(item, call, report, test)
+        if call.excinfo is not None and report.failed:
+            shorten_crash_message(report, call.excinfo.value)
     if call.when == "teardown" or not report.passed or hasattr(report, "wasxfail"):
         reports.note_phase(item, report, test)  # a passing setup or call changes no record
     return report
@@ -210,7 +213,11 @@ class _ControllerHooks:
 
     @staticmethod
     def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-        reports.logged(report)
+        reports.logged_in_controller(report)
+
+    @staticmethod
+    def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+        reports.collection_order(ids)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -11,8 +11,10 @@ the summary.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import stat
 import tempfile
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -163,6 +165,10 @@ class Tally:
         self.written: Path | None = None
         self.write_error = ""
         self.outer: Tally | None = None
+        #: In xdist's controller: the node ids in collection order, and each worker's last
+        #: setup report (a worker that crashes never sends the teardown report with the record).
+        self.ids: list[str] = []
+        self.last_setup: dict[object, pytest.TestReport] = {}
 
     def sorted_records(self) -> list[Record]:
         """The records in collection order, the same with or without pytest-xdist."""
@@ -207,6 +213,43 @@ def logged(report: pytest.TestReport) -> None:
             _tally.by_nodeid[record["nodeid"]] = record
 
 
+def collection_order(ids: list[str]) -> None:
+    """In xdist's controller: remember the order of the tests (every worker collects the same)."""
+    if _tally is not None and not _tally.ids:
+        _tally.ids = ids
+
+
+def logged_in_controller(report: pytest.TestReport) -> None:
+    """In xdist's controller: tally a record, or make one for a test whose worker crashed."""
+    if _tally is None:
+        return
+    when: str = report.when
+    if when == "setup":
+        _tally.last_setup[getattr(report, "node", None)] = report
+    elif when == "???" and report.failed:  # xdist's report of a test that crashed its worker
+        _tally.by_nodeid[report.nodeid] = _crash_record(_tally, report)
+        return
+    logged(report)
+
+
+def _crash_record(tally: Tally, report: pytest.TestReport) -> Record:
+    setup = tally.last_setup.get(getattr(report, "node", None))
+    size = UNSIZED
+    if setup is not None and setup.nodeid == report.nodeid:
+        size = str(dict(setup.user_properties).get(JUNIT_PROPERTY, UNSIZED))
+    order = tally.ids.index(report.nodeid) if report.nodeid in tally.ids else len(tally.ids)
+    return {
+        "nodeid": report.nodeid,
+        "order": order,
+        "size": size,
+        "outcome": "failed",
+        "duration": 0.0,
+        "limit": LIMITS[Size(size)] if size != UNSIZED else None,
+        "limit_percent": 0.0 if size != UNSIZED else None,
+        "violations": [],
+    }
+
+
 def _stopped_early(session: pytest.Session, ran: int) -> bool:
     return (
         bool(session.shouldfail or session.shouldstop)
@@ -237,7 +280,7 @@ def session_finished(session: pytest.Session) -> None:
     if settings.report is not None and settings.report_file is not None:
         text = render(tally, settings.report)
         try:
-            write_atomically(settings.report_file, text)
+            write_report(settings.report_file, text)
             tally.written = settings.report_file
         except OSError as error:
             tally.write_error = (
@@ -431,6 +474,56 @@ def dump(report: dict[str, Any]) -> str:
         return head + "\n"
     lines = ",\n    ".join(map(_ENCODER.encode, tests))
     return head.removesuffix("[]\n}") + f"[\n    {lines}\n  ]\n}}\n"
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write the report file without ever replacing something that is not a regular file.
+
+    A regular file (or a new one, or one a symlink points to) is written atomically. A FIFO, a
+    character device (a terminal, ``/dev/null``) or a process's open file reached through
+    ``/proc`` (``/dev/stdout``) is written into as it is, appending; a FIFO that nobody reads is
+    an error, not a wait. Anything else is refused.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        write_atomically(Path(os.path.realpath(path)), text)
+        return
+    fifo = stat.S_ISFIFO(mode)
+    if stat.S_ISREG(mode) and not _through_proc(path):
+        write_atomically(Path(os.path.realpath(path)), text)
+        return
+    if not (fifo or stat.S_ISCHR(mode) or stat.S_ISREG(mode)):
+        what = (
+            "a directory"
+            if stat.S_ISDIR(mode)
+            else "not a regular file, a FIFO or a character device"
+        )
+        raise OSError(f"it is {what}; give the path of a file")
+    flags = os.O_WRONLY | os.O_APPEND | os.O_NOCTTY | (os.O_NONBLOCK if fifo else 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if fifo and error.errno == errno.ENXIO:
+            raise OSError("it is a FIFO that no process is reading") from error
+        raise
+    os.set_blocking(descriptor, True)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def _through_proc(path: Path) -> bool:
+    """Does ``path`` lead through ``/proc``, like ``/dev/stdout`` to ``/proc/self/fd/1``?"""
+    name = str(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        head, tail = os.path.split(os.path.abspath(name))
+        name = os.path.join(os.path.realpath(head), tail)
+        if name.startswith("/proc/"):
+            return True
+        if not os.path.islink(name):
+            return False
+        name = os.path.join(head, os.readlink(name))
+    return False
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -10,9 +10,11 @@ from . import timing
 from .runstate import ActiveTest
 from .violations import (
     SWALLOWED_MESSAGE,
+    WARNING_AS_ERROR_MESSAGE,
     Kind,
     ResourceViolationError,
     TimeLimitExceeded,
+    Violation,
     ViolationWarning,
 )
 
@@ -27,6 +29,27 @@ def _fail(report: pytest.TestReport, text: str) -> None:
         return
     report.outcome = "failed"
     report.longrepr = text
+
+
+def _warn(item: pytest.Item, report: pytest.TestReport, violations: list[Violation]) -> None:
+    """Warn of each violation, pointing at the test's own file and line."""
+    path, lineno, _ = item.reportinfo()
+    for violation in violations:
+        try:
+            warnings.warn_explicit(
+                ViolationWarning(violation.message),
+                ViolationWarning,
+                str(path),
+                lineno + 1 if lineno is not None else 0,
+            )
+        except ViolationWarning:
+            # filterwarnings = error: the test fails with it, and the run goes on.
+            _fail(
+                report,
+                WARNING_AS_ERROR_MESSAGE.format(
+                    summary=violation.summary, message=violation.message
+                ),
+            )
 
 
 def _caused_by_violation(call: pytest.CallInfo[None]) -> bool:
@@ -52,8 +75,7 @@ def judge(
         listing = "\n".join(f"  {v.message}" for v in resource)
         _fail(report, SWALLOWED_MESSAGE.format(violations=listing))
     elif resource and not test.strict:
-        for violation in resource:
-            warnings.warn(ViolationWarning(violation.message), stacklevel=1)
+        _warn(item, report, resource)
 
     if expected is not None:
         _expect(expected, item, report, test)

@@ -110,6 +110,12 @@ SWALLOWED_MESSAGE = (
     "The test caught and swallowed a violation; it fails all the same:\n{violations}"
 )
 
+#: In warn mode, when ``filterwarnings = error`` turns a ViolationWarning into an error.
+WARNING_AS_ERROR_MESSAGE = (
+    "{summary}: filterwarnings turns this ViolationWarning into an error, so the test fails.\n"
+    "{message}"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
@@ -125,6 +131,11 @@ class Violation:
     @property
     def code(self) -> str:
         return self.kind.code
+
+    @property
+    def summary(self) -> str:
+        """The code and what was done, such as ``[TC101] network: socket.connect 10.0.0.1:80``."""
+        return f"[{self.code}] {self.kind}: {self.operation} {self.target}"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -208,6 +219,18 @@ class TimeLimitExceeded(BaseException):
 
 class ViolationWarning(pytest.PytestWarning):
     """A violation seen in ``warn`` mode: the operation went ahead."""
+
+
+def shorten_crash_message(report: pytest.TestReport, error: BaseException) -> None:
+    """Make the short test summary show a violation's code and what was done.
+
+    pytest's summary line (``FAILED t.py::test_x - ...``) shows the first line of the crash
+    message, which would start with the exception's full class path and be cut off there.
+    """
+    if isinstance(error, ResourceViolationError | TimeLimitExceeded):
+        crash = getattr(report.longrepr, "reprcrash", None)
+        if crash is not None:
+            crash.message = error.violation.summary
 
 
 __all__ = [
