@@ -123,3 +123,25 @@ def test_the_plugins_frames_stay_out_of_tracebacks(run: Runner, pytester: pytest
     assert "the conftest refuses the shared fixture" in output
     assert "pytest_test_categories/plugin.py" not in output
     assert "conftest.py:6: RuntimeError" in output  # the frame that raised is shown
+
+
+def test_a_swallowed_violation_shows_its_code_in_the_summary(run: Runner) -> None:
+    result = run(
+        """
+        import pytest
+
+        @pytest.mark.small
+        def test_swallows():
+            try:
+                open("swallowed.txt", "w")
+            except Exception:
+                pass
+        """
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "FAILED test_subject.py::test_swallows - [[]TC102] filesystem: open swallowed.txt: "
+            "the test caught and swallowed a violation*"
+        ]
+    )

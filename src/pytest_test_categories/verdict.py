@@ -73,7 +73,7 @@ def judge(
     resource = [v for v in fresh if v.kind is not Kind.TIME_LIMIT]
     if resource and test.strict and not explained:
         listing = "\n".join(f"  {v.message}" for v in resource)
-        _fail(report, SWALLOWED_MESSAGE.format(violations=listing))
+        _fail(report, SWALLOWED_MESSAGE.format(summary=resource[0].summary, violations=listing))
     elif resource and not test.strict:
         _warn(item, report, resource)
 

@@ -107,7 +107,7 @@ RESOURCE_MESSAGE = (
 )
 
 SWALLOWED_MESSAGE = (
-    "The test caught and swallowed a violation; it fails all the same:\n{violations}"
+    "{summary}: the test caught and swallowed a violation; it fails all the same:\n{violations}"
 )
 
 #: In warn mode, when ``filterwarnings = error`` turns a ViolationWarning into an error.
