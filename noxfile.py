@@ -86,6 +86,14 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "-n", workers, *session.posargs)
 
 
+@nox.session
+def compat(session: nox.Session) -> None:
+    """Run the plugin, strictly enforced, beside popular pytest plugins and test libraries."""
+    _install(session, "compat")
+    workers = "2" if (os.cpu_count() or 1) > 1 else "0"
+    session.run("pytest", "-n", workers, "tests/compat", *session.posargs)
+
+
 #: docs-test's pytest options. ``testpaths=docs``: with no path among the arguments, pytest runs
 #: the guide (pytest itself tells a path from an option's value, as in ``-k sleep``).
 DOCS_TEST_OPTIONS = (

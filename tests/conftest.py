@@ -13,6 +13,9 @@ from collections.abc import Mapping
 
 import pytest
 
+#: The compatibility suite needs plugins of its own: ``nox -s compat`` runs it, by its path.
+collect_ignore = ["compat"]
+
 INI = """\
 [pytest]
 asyncio_mode = auto

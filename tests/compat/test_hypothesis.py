@@ -1,0 +1,53 @@
+"""Hypothesis: property-based tests are small tests; its database and caches are not their I/O."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Suite
+
+SOURCE = """
+import json
+
+import pytest
+from hypothesis import given, strategies as st
+
+
+@pytest.mark.small
+@given(st.integers(), st.integers())
+def test_addition_commutes(a, b):
+    assert a + b == b + a
+
+
+@pytest.mark.small
+@given(st.text())
+def test_json_round_trips_text(text):
+    assert json.loads(json.dumps(text)) == text
+
+
+@pytest.mark.small
+class TestInAClass:
+    @given(st.lists(st.integers()))
+    def test_sorting_is_idempotent(self, values):
+        assert sorted(sorted(values)) == sorted(values)
+
+
+@pytest.mark.small
+@given(st.integers())
+def test_writes_a_file(n):
+    with open(f"out-{n}.txt", "w") as file:
+        file.write("no")
+"""
+
+
+def test_property_tests_run_small_and_violations_are_caught(suite: Suite) -> None:
+    result = suite(SOURCE)
+    assert suite.outcomes(result) == {
+        "test_addition_commutes": "PASSED",
+        "test_json_round_trips_text": "PASSED",
+        "TestInAClass::test_sorting_is_idempotent": "PASSED",
+        "test_writes_a_file": "FAILED",
+    }
+    assert suite.failed_with(result, "test_writes_a_file", "TC102")
+    assert "n=0," in result.stdout.str()  # Hypothesis shrank the failing example as usual
