@@ -145,3 +145,43 @@ def test_a_swallowed_violation_shows_its_code_in_the_summary(run: Runner) -> Non
             "the test caught and swallowed a violation*"
         ]
     )
+
+
+def test_violation_tracebacks_end_at_the_callers_line(run: Runner) -> None:
+    result = run(
+        """
+        import socket
+        import subprocess
+        import threading
+        import time
+
+        import pytest
+
+
+        @pytest.mark.small
+        def test_sleeps():
+            time.sleep(0.01)
+
+
+        @pytest.mark.small
+        def test_runs_a_process():
+            subprocess.run(["true"])
+
+
+        @pytest.mark.small
+        def test_starts_a_thread():
+            threading.Thread(target=print).start()
+
+
+        @pytest.mark.small
+        def test_connects():
+            socket.socket().connect(("127.0.0.1", 9))
+        """,
+        "--tb=long",
+    )
+    result.assert_outcomes(failed=4)
+    output = result.stdout.str()
+    assert "site-packages/pytest_test_categories" not in output
+    assert "src/pytest_test_categories" not in output
+    for line in ("time.sleep(0.01)", 'subprocess.run(["true"])', '("127.0.0.1", 9))'):
+        assert any(out.startswith(">") and line in out for out in result.outlines), line
