@@ -77,7 +77,8 @@ def test_the_short_summary_shows_the_code_and_what_was_done(run: Runner) -> None
         [
             "FAILED test_subject.py::test_connects - [[]TC101] network: socket.connect "
             "127.0.0.1:8765",
-            "FAILED test_subject.py::test_spins - [[]TC001] time-limit: ran *",
+            "FAILED test_subject.py::test_spins - [[]TC001] exceeded its time limit of 0.1 s: "
+            "stopped after 0.1* s",
         ]
     )
     assert "ResourceViolationError: [TC101]" in result.stdout.str()  # the full text stays above

@@ -101,7 +101,10 @@ class TestMostlySmall(SmallTest):
         enforcement=None,
     )
     result.stdout.fnmatch_lines(
-        ["PASSED *::test_runs_as_medium", "FAILED *::test_runs_as_small - *TC001*small test*"]
+        ["PASSED *::test_runs_as_medium", "FAILED *::test_runs_as_small - *TC001*"]
+    )
+    result.stdout.fnmatch_lines(
+        ["*[[]TC001[]] test_subject.py::TestMostlySmall::test_runs_as_small (small test)*"]
     )
 
 

@@ -53,9 +53,8 @@ def test_small_test_is_stopped_at_its_limit_and_the_next_one_runs(
     result.stdout.fnmatch_lines(
         [
             "PASSED test_subject.py::test_next",
-            "FAILED test_subject.py::test_stuck - *TimeLimitExceeded: [[]TC001[]] "
-            "test_subject.py::test_stuck (small test) exceeded its time limit of 1 s: "
-            "stopped after 1.0* s.*",
+            "FAILED test_subject.py::test_stuck - [[]TC001[]] exceeded its time limit of 1 s: "
+            "stopped after 1.0* s",
         ]
     )
     assert 1.0 <= durations(pytester)["test_stuck"] <= 1.3

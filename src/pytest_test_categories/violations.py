@@ -134,7 +134,15 @@ class Violation:
 
     @property
     def summary(self) -> str:
-        """The code and what was done, such as ``[TC101] network: socket.connect 10.0.0.1:80``."""
+        """The code and what happened, in a line: ``[TC101] network: socket.connect 10.0.0.1:80``.
+
+        A time limit's says which limit and how long: its message's first sentence, less the
+        test's name (``[TC001] exceeded its time limit of 1 s: stopped after 1.00 s``).
+        """
+        if self.kind is Kind.TIME_LIMIT:
+            prefix = f"[{self.code}] {self.nodeid} ({self.size} test) "
+            if self.message.startswith(prefix):
+                return f"[{self.code}] " + self.message[len(prefix) :].split(". ", 1)[0]
         return f"[{self.code}] {self.kind}: {self.operation} {self.target}"
 
     def to_dict(self) -> dict[str, Any]:
