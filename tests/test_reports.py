@@ -645,7 +645,7 @@ def test_other_special_files_are_refused(run: Runner, pytester: pytest.Pytester)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
         [
-            "could not write the size report to *sizes.sock: it is not a regular file, a FIFO or "
+            "could not write the size report to *sizes.sock: it is not a file, a FIFO or "
             "a character device; give the path of a file"
         ]
     )

@@ -487,18 +487,13 @@ def write_report(path: Path, text: str) -> None:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        write_atomically(Path(os.path.realpath(path)), text)
-        return
-    fifo = stat.S_ISFIFO(mode)
+        mode = stat.S_IFREG  # a new file
     if stat.S_ISREG(mode) and not _through_proc(path):
         write_atomically(Path(os.path.realpath(path)), text)
         return
+    fifo = stat.S_ISFIFO(mode)
     if not (fifo or stat.S_ISCHR(mode) or stat.S_ISREG(mode)):
-        what = (
-            "a directory"
-            if stat.S_ISDIR(mode)
-            else "not a regular file, a FIFO or a character device"
-        )
+        what = "a directory" if stat.S_ISDIR(mode) else "not a file, a FIFO or a character device"
         raise OSError(f"it is {what}; give the path of a file")
     flags = os.O_WRONLY | os.O_APPEND | os.O_NOCTTY | (os.O_NONBLOCK if fifo else 0)
     try:
@@ -522,7 +517,7 @@ def _through_proc(path: Path) -> bool:
             return True
         if not os.path.islink(name):
             return False
-        name = os.path.join(head, os.readlink(name))
+        name = os.path.join(os.path.dirname(name), os.readlink(name))
     return False
 
 

@@ -8,7 +8,7 @@ copying prose. Every message links to the guide's page for its code; the link sc
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -144,12 +144,6 @@ class Violation:
             if self.message.startswith(prefix):
                 return f"[{self.code}] " + self.message[len(prefix) :].split(". ", 1)[0]
         return f"[{self.code}] {self.kind}: {self.operation} {self.target}"
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["kind"] = self.kind.value
-        data["code"] = self.code
-        return data
 
 
 def resource_violation(
