@@ -20,8 +20,12 @@ def spin(seconds):
 
 def test_markers_are_registered_and_documented(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
-    for size, limit in (("small", "1 s"), ("medium", "300 s"), ("large", "900 s")):
-        result.stdout.fnmatch_lines([f"@pytest.mark.{size}(timeout=None): a {size} test *{limit}*"])
+    for size, limit, keywords in (
+        ("small", "1 s", "timeout=None, allow_read=None"),
+        ("medium", "300 s", "timeout=None, allow_hosts=None"),
+        ("large", "900 s", "timeout=None"),
+    ):
+        result.stdout.fnmatch_lines([f"@pytest.mark.{size}({keywords}): a {size} test *{limit}*"])
     result.stdout.fnmatch_lines(["@pytest.mark.xlarge(timeout=None): an xlarge test *3600 s*"])
 
 

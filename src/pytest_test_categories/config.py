@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from . import allowances
+from .allowances import Allowances
 from .sizes import Size
 
 
@@ -65,6 +67,8 @@ class Settings:
     report_file: Path | None = None
     require_size: bool = False
     markdown_patterns: tuple[str, ...] = ()
+    #: What small tests may read and medium tests may reach, for every test.
+    allowances: Allowances = allowances.NOTHING
 
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -144,6 +148,19 @@ def add_options(parser: pytest.Parser) -> None:
         "Make every test without a size marker a collection error.",
         type="bool",
         default=False,
+    )
+    parser.addini(
+        "test_categories_allow_read",
+        "Glob patterns, from the rootdir, of paths small tests may read and list (not write).",
+        type="linelist",
+        default=[],
+    )
+    parser.addini(
+        "test_categories_allow_hosts",
+        "Hosts beyond loopback medium tests may reach: names, IP addresses, CIDR networks, "
+        "each with an optional :PORT, or * for every host.",
+        type="linelist",
+        default=[],
     )
     parser.addini(
         "test_categories_markdown",
@@ -315,6 +332,25 @@ def _require_size(config: pytest.Config) -> bool:
         ) from None
 
 
+def _allowances(config: pytest.Config) -> Allowances:
+    where = config.inipath.name if config.inipath else "the ini file"
+    try:
+        read = allowances.read_patterns(
+            str(config.rootpath), tuple(config.getini("test_categories_allow_read"))
+        )
+    except ValueError as error:
+        raise pytest.UsageError(
+            f"ini option test_categories_allow_read in {where}: {error}."
+        ) from None
+    try:
+        hosts = allowances.hosts(tuple(config.getini("test_categories_allow_hosts")))
+    except ValueError as error:
+        raise pytest.UsageError(
+            f"ini option test_categories_allow_hosts in {where}: {error}."
+        ) from None
+    return Allowances(read, hosts)
+
+
 def resolve(config: pytest.Config) -> Settings:
     """Read and check every option once; raise :class:`pytest.UsageError` on a bad value."""
     report, report_file = _report(config)
@@ -326,4 +362,5 @@ def resolve(config: pytest.Config) -> Settings:
         report_file=report_file,
         require_size=_require_size(config),
         markdown_patterns=tuple(config.getini("test_categories_markdown")),
+        allowances=_allowances(config),
     )

@@ -1,12 +1,11 @@
 """Resource isolation: one audit hook and a few one-time patches, switched per test.
 
-Every guard has the same shape (:class:`Guard`) and sits in the registry :func:`_registry`
-builds. A guard says which sizes it restricts, which CPython audit events reveal its resource
-and, for routes that raise no audit event (on some or all Python versions), which functions it
-wraps. Both are installed once per process and only look at
-:data:`pytest_test_categories.runstate.current`; nothing is patched or restored around a test,
-so a test that mocks a guarded function leaves later tests exactly as they would be without
-the plugin.
+The guards (:mod:`.guards`, each of the one shape :class:`.guards.shape.Guard`) say which
+sizes they restrict, which CPython audit events reveal their resource and, for routes that
+raise no audit event (on some or all Python versions), which functions they wrap. Both are
+installed once per process and only look at :data:`pytest_test_categories.runstate.current`;
+nothing is patched or restored around a test, so a test that mocks a guarded function leaves
+later tests exactly as they would be without the plugin.
 
 The hot path is :func:`_audit`, which CPython calls for every audit event of the process. It
 costs one dict lookup for an event no guard of the running test's size watches; the checks
@@ -16,72 +15,18 @@ only when an event would otherwise be a violation.
 
 from __future__ import annotations
 
-import functools
 import gc
 import sys
 import threading
 import types
-import weakref
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import runstate
-from .sizes import Size
+from .allowances import Allowances
+from .guards import GUARDS
+from .guards.shape import CallCheck, Check, Guard, Patch, Rules, adopted
+from .sizes import SPEC_KEY, Size
 from .violations import Kind
-
-#: What a check returns: ``(operation, target)`` when the test's size may not do it, else None.
-Denied = tuple[str, str] | None
-
-#: A check looks at an audit event's arguments and the size of the running test.
-Check = Callable[[tuple[Any, ...], Size], Denied]
-
-#: A call check looks at a wrapped function's arguments and the size of the running test.
-CallCheck = Callable[[tuple[Any, ...], dict[str, Any], Size], Denied]
-
-#: The sizes most guards restrict.
-SMALL_ONLY: frozenset[Size] = frozenset({Size.SMALL})
-
-
-@dataclass(frozen=True)
-class Patch:
-    """Wrap ``module.attribute`` once per process, for a route no audit event reports.
-
-    ``attribute`` may be dotted (``"socket.listen"`` wraps the method ``listen`` of the class
-    ``socket.socket``). A wrapped module function is also rebound wherever another module holds
-    the original under any name (``from time import sleep`` before the plugin started), so the
-    guard sees every name. ``python_below`` limits the patch to interpreters older than that
-    version, where the audit event is missing.
-    """
-
-    module: str
-    attribute: str
-    check: CallCheck
-    python_below: tuple[int, int] | None = None
-
-
-@dataclass(frozen=True)
-class Guard:
-    """One resource: the sizes it restricts, the audit events that reveal it, the patches."""
-
-    kind: Kind
-    sizes: frozenset[Size] = SMALL_ONLY
-    events: Mapping[str, Check] = field(default_factory=dict)
-    patches: Sequence[Patch] = ()
-
-
-def _registry() -> tuple[Guard, ...]:
-    from .guards import filesystem, network, sleep, sqlite, subprocesses, threads
-
-    return (
-        network.GUARD,
-        filesystem.GUARD,
-        subprocesses.GUARD,
-        sleep.GUARD,
-        threads.GUARD,
-        sqlite.GUARD,
-    )
-
 
 _Entry = tuple[Kind, Check]
 _EMPTY: dict[str, _Entry] = {}
@@ -91,13 +36,13 @@ _tables: dict[Size, dict[str, _Entry]] = {}
 #: The table of the test that started last (a stale one is harmless: see :func:`_audit`).
 _active: dict[str, _Entry] = _EMPTY
 _hook_installed = False
-#: What :func:`install` replaced: (owner, attribute, original, owner had it in its own dict).
-_patched: list[tuple[Any, str, Any, bool]] = []
+#: What :func:`install` replaced: (owner, attribute, original, wrapper, owner had its own).
+_patched: list[tuple[Any, str, Any, Any, bool]] = []
+#: Per size, its rules with the session's allowances; and the running test's rules.
+_session_rules: dict[Size, Rules] = {size: Rules(size) for size in Size}
+_rules: Rules = _session_rules[Size.SMALL]
 _get_ident = threading.get_ident
 _threads: dict[int, threading.Thread] = threading._active  # type: ignore[attr-defined]
-#: Threads the running test started while it was live. Any other thread (one that predates
-#: the test, one a shared fixture started, pytest-xdist's I/O thread) is not the test's.
-_adopted: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
 
 def _foreign(test: runstate.ActiveTest) -> bool:
@@ -106,7 +51,7 @@ def _foreign(test: runstate.ActiveTest) -> bool:
     if ident == test.thread:
         return False
     thread = _threads.get(ident)
-    return thread is not None and thread not in _adopted
+    return thread is not None and thread not in adopted
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
@@ -119,7 +64,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         return
     if _foreign(test):
         return
-    denied = entry[1](args, test.size)
+    denied = entry[1](args, _rules)
     if denied is not None:
         _violate(test, entry[0], *denied)
 
@@ -142,49 +87,20 @@ def _applies(sizes: frozenset[Size]) -> runstate.ActiveTest | None:
     return None if _foreign(test) else test
 
 
-_OWN_PACKAGE = __name__.rpartition(".")[0]
-
-
-def refusing() -> bool:
-    """Will the violation being reported now be raised (strict mode)? For guards that must
-    release what the refused operation already holds."""
-    test = runstate.current
-    return test is not None and test.strict
-
-
-def caller(skip: frozenset[str]) -> str:
-    """The module name of the innermost frame outside this package and outside ``skip``.
-
-    For exemptions that depend on who asked (the import system, pytest's capture): call it
-    only when an event would otherwise be a violation, as it walks the stack.
-    """
-    frame: types.FrameType | None = sys._getframe(1)
-    while frame is not None:
-        name = frame.f_globals.get("__name__") or ""
-        if name not in skip and name != _OWN_PACKAGE and not name.startswith(_OWN_PACKAGE + "."):
-            return str(name)
-        frame = frame.f_back
-    return ""
-
-
-def adopt(function: Any) -> None:
-    """A thread starts while the test is live: its events are the test's too.
-
-    ``function`` is what ``_thread`` was asked to run; for a :class:`threading.Thread` it is the
-    thread's bound ``_bootstrap``. (A bare ``_thread`` thread has no object to remember; its
-    events are checked like the test's own.)
-    """
-    thread = getattr(function, "__self__", None)
-    if isinstance(thread, threading.Thread):
-        _adopted.add(thread)
-
-
 def test_started() -> None:
-    """A test with isolation starts: pick its size's table, forget the last test's threads."""
-    global _active
+    """A test with isolation starts: pick its size's table and rules, forget the last test's
+    threads."""
+    global _active, _rules
     test = runstate.current
-    _active = _tables.get(test.size, _EMPTY) if test is not None and test.size else _EMPTY
-    _adopted.clear()
+    adopted.clear()
+    if test is None or test.size is None:
+        _active = _EMPTY
+        return
+    _active = _tables.get(test.size, _EMPTY)
+    _rules = _session_rules[test.size]
+    spec = test.item.stash.get(SPEC_KEY, None)
+    if spec is not None and spec.allowances:
+        _rules = Rules(test.size, _rules.allowed + spec.allowances)
 
 
 class _Guarded:
@@ -192,54 +108,45 @@ class _Guarded:
 
     An instance, not a function, so that it does not turn into a method when someone stores
     it as a class attribute (``class Retry: sleep = time.sleep``), as the original would not.
-    It pickles by name, as the original does.
+    It pickles by name, as the original does. The original is not offered as ``__wrapped__``:
+    code that unwraps what it calls (``inspect.unwrap``) must not step around the guard.
     """
 
     def __init__(self, original: Any, kind: Kind, sizes: frozenset[Size], check: CallCheck):
-        self.__wrapped__ = original
         self.__module__ = str(getattr(original, "__module__", None) or "builtins")
         self.__name__ = getattr(original, "__name__", "")
         self.__qualname__ = getattr(original, "__qualname__", self.__name__)
         self.__doc__ = getattr(original, "__doc__", None)
-        self._guard = (kind, sizes, check)
+        self._guard = (original, kind, sizes, check)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
-        kind, sizes, check = self._guard
+        original, kind, sizes, check = self._guard
         test = _applies(sizes)
-        if test is not None and test.size is not None:
-            denied = check(args, kwargs, test.size)
+        if test is not None:
+            denied = check(args, kwargs, _rules)
             if denied is not None:
                 _violate(test, kind, *denied)
-        return self.__wrapped__(*args, **kwargs)
+        return original(*args, **kwargs)
 
     def __reduce__(self) -> str:
         return self.__qualname__
 
     def __repr__(self) -> str:
-        return repr(self.__wrapped__)
+        return repr(self._guard[0])
 
 
-def _method(original: Any, kind: Kind, sizes: frozenset[Size], check: CallCheck) -> Any:
-    """A wrapped method: a function, so that it binds like the original."""
+class _GuardedMethod(_Guarded):
+    """A wrapped method: binds to its instance like the original."""
 
-    @functools.wraps(original)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        __tracebackhide__ = True
-        test = _applies(sizes)
-        if test is not None and test.size is not None:
-            denied = check(args, kwargs, test.size)
-            if denied is not None:
-                _violate(test, kind, *denied)
-        return original(*args, **kwargs)
-
-    return guarded
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        return self if instance is None else types.MethodType(self, instance)
 
 
 def _replace(owner: Any, attribute: str, original: Any, wrapper: Any) -> None:
     had_own = attribute in vars(owner)
     setattr(owner, attribute, wrapper)
-    _patched.append((owner, attribute, original, had_own))
+    _patched.append((owner, attribute, original, wrapper, had_own))
 
 
 def _patch(guard: Guard, patch: Patch, rebind: dict[int, tuple[Any, Any]]) -> None:
@@ -258,7 +165,7 @@ def _patch(guard: Guard, patch: Patch, rebind: dict[int, tuple[Any, Any]]) -> No
         wrapper: Any = _Guarded(original, guard.kind, guard.sizes, patch.check)
         rebind[id(original)] = (original, wrapper)
     else:
-        wrapper = _method(original, guard.kind, guard.sizes, patch.check)
+        wrapper = _GuardedMethod(original, guard.kind, guard.sizes, patch.check)
     _replace(owner, attribute, original, wrapper)
 
 
@@ -284,15 +191,17 @@ def _rebind(originals: dict[int, tuple[Any, Any]]) -> None:
                     continue
 
 
-def install() -> None:
-    """Install the audit hook (once per process) and the patches (once per session)."""
+def install(allowed: Allowances) -> None:
+    """Install the audit hook (once per process) and the patches (once per session), with the
+    session's allowances."""
     global _hook_installed
-    guards = _registry()
+    for size in Size:
+        _session_rules[size] = Rules(size, allowed)
     if not _tables:
         for size in Size:
             _tables[size] = {
                 event: (guard.kind, check)
-                for guard in guards
+                for guard in GUARDS
                 if size in guard.sizes
                 for event, check in guard.events.items()
             }
@@ -302,7 +211,7 @@ def install() -> None:
     if _patched:
         return
     rebind: dict[int, tuple[Any, Any]] = {}
-    for guard in guards:
+    for guard in GUARDS:
         for patch in guard.patches:
             if patch.python_below is not None and sys.version_info[:2] >= patch.python_below:
                 continue
@@ -317,9 +226,8 @@ def uninstall() -> None:
     global _active
     _active = _EMPTY
     while _patched:
-        owner, attribute, original, had_own = _patched.pop()
-        current = getattr(owner, attribute, None)
-        if getattr(current, "__wrapped__", None) is not original:
+        owner, attribute, original, wrapper, had_own = _patched.pop()
+        if vars(owner).get(attribute) is not wrapper:
             continue  # someone replaced our wrapper for good; leave theirs
         if had_own:
             setattr(owner, attribute, original)

@@ -15,7 +15,7 @@ from . import distribution, reports, runstate, sizes, timing, verdict
 from .runstate import ActiveTest
 from .violations import TimeLimitExceeded, shorten_crash_message
 
-SIZE_KEY = pytest.StashKey["sizes.SizeSpec | None"]()
+SIZE_KEY = sizes.SPEC_KEY
 ALARM_KEY = pytest.StashKey[timing.Alarm]()
 
 
@@ -36,7 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.enforcement is not options.Mode.OFF:
         from . import isolation  # only then: with isolation off, nothing of it is loaded
 
-        isolation.install()
+        isolation.install(settings.allowances)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -8,6 +8,9 @@ from typing import Any, ClassVar
 
 import pytest
 
+from . import allowances
+from .allowances import Allowances
+
 
 class Size(enum.Enum):
     """A test size, after Google's small, medium, large and enormous tests."""
@@ -44,10 +47,35 @@ MARKER_HELP: dict[Size, str] = {
 
 @dataclass(frozen=True, slots=True)
 class SizeSpec:
-    """The size a test runs as and the time limit it gets."""
+    """The size a test runs as, the time limit it gets, and what its markers allow it."""
 
     size: Size
     limit: float
+    allowances: Allowances = allowances.NOTHING
+
+
+#: Each collected test's spec (``None``: unsized).
+SPEC_KEY = pytest.StashKey["SizeSpec | None"]()
+
+#: The keywords a size marker takes: a stricter limit, and the allowances of its size.
+KEYWORDS: dict[Size, tuple[str, ...]] = {
+    Size.SMALL: ("timeout", "allow_read"),
+    Size.MEDIUM: ("timeout", "allow_hosts"),
+    Size.LARGE: ("timeout",),
+    Size.XLARGE: ("timeout",),
+}
+_KEYWORD_FORMS = {
+    "timeout": "timeout=SECONDS",
+    "allow_read": "allow_read=[GLOBS]",
+    "allow_hosts": "allow_hosts=[HOSTS]",
+}
+#: 1.x's keyword, accepted with a warning: a medium test that may reach every host.
+_EXTERNAL = "allow_external_systems"
+EXTERNAL_WARNING = (
+    "@pytest.mark.medium(allow_external_systems=True) is deprecated: write "
+    "@pytest.mark.medium(allow_hosts=[...]) with the hosts the test needs (or ['*'] for every "
+    "host), or mark the test large."
+)
 
 
 _BY_NAME: dict[str, Size] = {size.value: size for size in Size}
@@ -92,11 +120,17 @@ class XLargeTest:
 
 def register_markers(config: pytest.Config) -> None:
     """Document the size markers, so ``pytest --markers`` lists them."""
+    extra = {
+        Size.SMALL: " allow_read= lists globs (from the rootdir) the test may read.",
+        Size.MEDIUM: " allow_hosts= lists hosts beyond loopback the test may reach.",
+    }
     for size in Size:
+        keywords = ", ".join(f"{k}=None" for k in KEYWORDS[size])
         config.addinivalue_line(
             "markers",
-            f"{size.value}(timeout=None): {_article(size)} {size.value} test "
-            f"({MARKER_HELP[size]}). timeout= sets a stricter limit in seconds.",
+            f"{size.value}({keywords}): {_article(size)} {size.value} test "
+            f"({MARKER_HELP[size]}). timeout= sets a stricter limit in seconds."
+            + extra.get(size, ""),
         )
 
 
@@ -119,17 +153,6 @@ def _where(node: pytest.Item | pytest.Collector | Any, mark: pytest.Mark) -> str
 
 
 def _timeout_of(item: pytest.Item, size: Size, mark: pytest.Mark) -> float:
-    if mark.args:
-        raise SizeError(
-            f"{item.nodeid}: @pytest.mark.{size}{mark.args!r} takes no positional arguments; "
-            f"write @pytest.mark.{size}(timeout=SECONDS) for a stricter limit."
-        )
-    unknown = sorted(set(mark.kwargs) - {"timeout"})
-    if unknown:
-        raise SizeError(
-            f"{item.nodeid}: @pytest.mark.{size} got unknown argument(s) {', '.join(unknown)}; "
-            f"the only argument is timeout=SECONDS."
-        )
     timeout: Any = mark.kwargs.get("timeout")
     if timeout is None:
         return size.limit
@@ -146,11 +169,70 @@ def _timeout_of(item: pytest.Item, size: Size, mark: pytest.Mark) -> float:
     return float(timeout)
 
 
+def _check_keywords(item: pytest.Item, size: Size, mark: pytest.Mark) -> None:
+    takes = KEYWORDS[size] + ((_EXTERNAL,) if size is Size.MEDIUM else ())
+    forms = " and ".join(_KEYWORD_FORMS[k] for k in KEYWORDS[size])
+    if mark.args:
+        raise SizeError(
+            f"{item.nodeid}: @pytest.mark.{size}{mark.args!r} takes no positional arguments; "
+            f"its keywords are {forms}."
+        )
+    unknown = sorted(set(mark.kwargs) - set(takes))
+    if unknown:
+        raise SizeError(
+            f"{item.nodeid}: @pytest.mark.{size} got unknown argument(s) {', '.join(unknown)}; "
+            f"its keywords are {forms} (allow_read is for small tests, allow_hosts for medium "
+            f"tests: a bigger test may read any file, and a large test reach any host)."
+        )
+
+
+def _allowances_of(item: pytest.Item, size: Size, marks: list[pytest.Mark]) -> Allowances:
+    """What the test's markers of its size allow, together; once per test, at collection."""
+    read: list[str] = []
+    hosts: list[str] = []
+    for mark in marks:
+        for keyword, into in (("allow_read", read), ("allow_hosts", hosts)):
+            if keyword in mark.kwargs:
+                try:
+                    into.extend(allowances.strings(mark.kwargs[keyword]))
+                except ValueError as error:
+                    raise SizeError(
+                        f"{item.nodeid}: @pytest.mark.{size}({keyword}=...): {error}; "
+                        f"give a list such as {keyword}={_EXAMPLES[keyword]}."
+                    ) from None
+        external = mark.kwargs.get(_EXTERNAL)
+        if external is not None:
+            if not isinstance(external, bool):
+                raise SizeError(
+                    f"{item.nodeid}: @pytest.mark.medium({_EXTERNAL}={external!r}) must be True "
+                    f"or False; better, write allow_hosts=[...]."
+                )
+            try:
+                item.warn(pytest.PytestDeprecationWarning(EXTERNAL_WARNING))
+            except Warning as warning:  # the warning filters turn it into an error
+                raise SizeError(f"{item.nodeid}: {warning}") from None
+            hosts.extend(["*"] if external else [])
+    where = f"{item.nodeid}: @pytest.mark.{size}"
+    try:
+        patterns = allowances.read_patterns(str(item.config.rootpath), tuple(read))
+    except ValueError as error:
+        raise SizeError(f"{where}(allow_read=...): {error}.") from None
+    try:
+        return Allowances(patterns, allowances.hosts(tuple(hosts)))
+    except ValueError as error:
+        raise SizeError(f"{where}(allow_hosts=...): {error}.") from None
+
+
+_EXAMPLES = {"allow_read": '["tests/data/**"]', "allow_hosts": '["db.internal:5432"]'}
+
+
 def resolve(item: pytest.Item) -> SizeSpec | None:
     """The size of ``item``: the closest size marker wins; two sizes at one level conflict.
 
-    Returns ``None`` for an unsized test. Raises :class:`SizeConflict` for two sizes at one
-    level, and :class:`SizeError` for a bad ``timeout=``.
+    The time limit comes from the closest level too; the allowances of every marker of that
+    size (function, class, base class, module) add up. Returns ``None`` for an unsized test.
+    Raises :class:`SizeConflict` for two sizes at one level, and :class:`SizeError` for a bad
+    keyword.
     """
     node: Any = item
     while node is not None:
@@ -168,11 +250,19 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
                 f"A test has one size: remove one of them, or override it closer to the test "
                 f"(a marker on the function beats its class, a class beats its module)."
             )
-        # Several markers of the one size: one with an explicit timeout wins.
-        size, mark = next(((s, m) for s, m in found if "timeout" in m.kwargs or m.args), found[0])
-        if not mark.args and not mark.kwargs:
+        size = found[0][0]
+        marks = [m for _, m in found]
+        parent = node.parent
+        while parent is not None:
+            marks.extend(m for m in parent.own_markers if m.name == size.value)
+            parent = parent.parent
+        if not any(m.args or m.kwargs for m in marks):
             return _DEFAULT_SPECS[size]
-        return SizeSpec(size, _timeout_of(item, size, mark))
+        for mark in marks:
+            _check_keywords(item, size, mark)
+        # Several markers of the one size at the closest level: one with a timeout wins.
+        closest = next((m for _, m in found if "timeout" in m.kwargs), found[0][1])
+        return SizeSpec(size, _timeout_of(item, size, closest), _allowances_of(item, size, marks))
     return None
 
 

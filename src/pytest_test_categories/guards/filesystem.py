@@ -14,14 +14,17 @@ Allowed, because they are not the test's I/O:
 - reading code: the import system and pytest's assertion rewriting (imports inside a test),
   ``linecache``, ``tokenize``, ``traceback`` and ``inspect`` (tracebacks and
   ``logging.exception`` read source), ``importlib.resources``, ``importlib.metadata`` and
-  ``pkgutil``, ``mimetypes`` tables, debuggers; and test tools' own storage: pytest's output
-  capture, Hypothesis's example database;
+  ``pkgutil``, ``mimetypes`` tables, debuggers, and CPython looking for the source line of a
+  ``SyntaxError`` in code compiled from a string (a pseudo-file such as ``<unknown>``);
+- test tools' own storage: pytest's output capture, Hypothesis (its example database and its
+  caches under ``.hypothesis/``);
 - read-only opens and listings under the interpreter's installed locations (the standard
-  library, site-packages, ``sys.prefix`` and ``sys.base_prefix``) and the time zone database:
-  installed package files and resources.
+  library, site-packages, ``sys.prefix`` and ``sys.base_prefix``), the time zone database, and
+  the paths the test was allowed to read (``test_categories_allow_read``, ``allow_read=``);
+  a symbolic link counts as the place it points to, too (``/etc/localtime``).
 
-Those exemptions are decided only for an operation that would otherwise be a violation: the
-look at the caller's stack costs nothing on the usual path.
+Who asked is decided by the real file of the code on the stack (see :func:`.shape.asked_by`),
+and only for an operation that would otherwise be a violation: the usual path costs nothing.
 
 Not closed: file access from C without Python's ``open`` (C extensions, OpenSSL loading
 certificates), and reading or writing through a file opened before the test began (reads and
@@ -35,56 +38,28 @@ import sys
 import sysconfig
 from typing import Any
 
-from pytest_test_categories import isolation
-from pytest_test_categories.isolation import CallCheck, Check, Denied, Guard, Patch
-from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
 
-#: Modules that only carry a request through (their frames are skipped to find who asked).
-_PLUMBING = frozenset(
-    {
-        "os",
-        "posixpath",
-        "ntpath",
-        "genericpath",
-        "io",
-        "_pyio",
-        "codecs",
-        "pathlib",
-        "pathlib._local",
-        "pathlib._abc",
-        "shutil",
-        "tempfile",
-        "contextlib",
-        "functools",
-        "fnmatch",
-        "glob",
-        "zipfile",
-        "zipfile._path",
-    }
-)
+from .shape import CallCheck, Check, Code, Denied, Guard, Patch, Rules, asked_by
 
-#: Modules whose file access is reading code or installed data, or a test tool's own storage.
-_CODE_READERS = frozenset(
-    {
-        "_frozen_importlib",
-        "_frozen_importlib_external",
-        "importlib",
-        "zipimport",
-        "linecache",
-        "tokenize",
-        "traceback",
-        "inspect",
-        "pkgutil",
-        "mimetypes",
-        "pdb",
-        "bdb",
-        "_pytest.assertion.rewrite",
-        "_pytest.capture",
-        "_pytest.debugging",
-        "hypothesis.configuration",
-        "hypothesis.database",
-    }
+#: Code whose file access is reading code or installed data, or a test tool's own storage.
+_CODE_READERS = Code(
+    "<frozen importlib._bootstrap>",
+    "<frozen importlib._bootstrap_external>",
+    "<frozen zipimport>",
+    "importlib",
+    "linecache",
+    "tokenize",
+    "traceback",
+    "inspect",
+    "pkgutil",
+    "mimetypes",
+    "pdb",
+    "bdb",
+    "_pytest.assertion.rewrite",
+    "_pytest.capture",
+    "_pytest.debugging",
+    "hypothesis",
 )
 
 
@@ -111,23 +86,29 @@ def _name(path: Any) -> str:
         return repr(path)
 
 
-def _installed(name: str) -> bool:
-    return (os.path.abspath(name) + os.sep).startswith(_ROOTS)
+def _readable(name: str, rules: Rules) -> bool:
+    """Is ``name`` in a place the test may read: installed, or allowed (the link or its target)?"""
+    path = os.path.abspath(name)
+    if (path + os.sep).startswith(_ROOTS) or rules.allowed.may_read(path):
+        return True
+    real = os.path.realpath(path)
+    return real != path and ((real + os.sep).startswith(_ROOTS) or rules.allowed.may_read(real))
 
 
-def _reading_code() -> bool:
-    who = isolation.caller(_PLUMBING)
-    return who in _CODE_READERS or who.startswith("importlib.")
+def _pseudo(name: str) -> bool:
+    """``<unknown>``, ``<string>``: the file name of code compiled from a string."""
+    return name.startswith("<") and name.endswith(">")
 
 
-def _open(args: tuple[Any, ...], size: Size) -> Denied:
+def _open(args: tuple[Any, ...], rules: Rules) -> Denied:
     path, flags = args[0], args[2]
     if isinstance(path, int):
         return None
     name = _name(path)
-    if isinstance(flags, int) and not flags & _WRITE_FLAGS and _installed(name):
+    read_only = isinstance(flags, int) and not flags & _WRITE_FLAGS
+    if read_only and (_pseudo(name) or _readable(name, rules)):
         return None
-    if _reading_code():
+    if asked_by(_CODE_READERS):
         return None
     return "open", name
 
@@ -135,16 +116,16 @@ def _open(args: tuple[Any, ...], size: Size) -> Denied:
 def _paths(operation: str, count: int = 1, *, listing: bool = False, fd: bool = True) -> Check:
     """A check for an event whose first ``count`` arguments are paths."""
 
-    def check(args: tuple[Any, ...], size: Size) -> Denied:
+    def check(args: tuple[Any, ...], rules: Rules) -> Denied:
         first = args[0] if args else None
         if first is None and listing:
             first = "."  # os.listdir(), os.scandir()
         if isinstance(first, int) and fd:
             return None
         names = [_name(first), *(_name(a) for a in args[1:count])]
-        if listing and _installed(names[0]):
+        if listing and _readable(names[0], rules):
             return None
-        if _reading_code():
+        if asked_by(_CODE_READERS):
             return None
         return operation, " -> ".join(names)
 
@@ -152,7 +133,7 @@ def _paths(operation: str, count: int = 1, *, listing: bool = False, fd: bool = 
 
 
 def _make_node(operation: str) -> CallCheck:
-    def check(args: tuple[Any, ...], kwargs: dict[str, Any], size: Size) -> Denied:
+    def check(args: tuple[Any, ...], kwargs: dict[str, Any], rules: Rules) -> Denied:
         path = args[0] if args else kwargs.get("path")
         return operation, _name(path)
 

@@ -12,8 +12,11 @@ Allowed everywhere: ``socket.socketpair()`` (asyncio's event loop needs it), sen
 already connected socket, looking up a literal address (no I/O), ``gethostname()``.
 
 Medium tests may use loopback: ``127.0.0.0/8``, ``::1``, IPv4-mapped loopback
-(``::ffff:127.0.0.1``), ``localhost`` names, and AF_UNIX sockets. A name lookup of anything
-but a ``localhost`` name is network (it asks a DNS server), so medium tests may not do it.
+(``::ffff:127.0.0.1``), ``localhost`` names, and AF_UNIX sockets, plus the hosts they were
+allowed (``test_categories_allow_hosts``, ``allow_hosts=``), which count like loopback for
+every check here. A name lookup of anything but a ``localhost`` name or an allowed name is
+network (it asks a DNS server), so medium tests may not do it otherwise. An allowed name is
+resolved (once per session) when a connection goes to an address no other entry allows.
 
 Not closed: ``sock.connect(("example.com", 80))`` on a raw socket resolves the name inside C
 before the audit event, so that DNS query can go out (the connection cannot); ``listen`` on a
@@ -26,10 +29,11 @@ import ipaddress
 import socket
 from typing import Any
 
-from pytest_test_categories import isolation
-from pytest_test_categories.isolation import Check, Denied, Guard, Patch
+from pytest_test_categories.allowances import Allowances
 from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
+
+from .shape import Check, Denied, Guard, Patch, Rules, refusing
 
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 _AF_UNIX = getattr(socket, "AF_UNIX", None)
@@ -72,24 +76,56 @@ def _where(address: Any) -> str:
     return repr(address)
 
 
-def _may_reach(sock: Any, address: Any, size: Size) -> bool:
-    """May a test of ``size`` reach ``address`` through ``sock``? (Small: never.)"""
-    if size is Size.SMALL:
+_resolved: dict[str, set[str]] = {}
+
+
+def _addresses(name: str) -> set[str]:
+    """The addresses an allowed name resolves to (asked once per session)."""
+    if name not in _resolved:
+        try:
+            _resolved[name] = {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
+        except OSError:
+            _resolved[name] = set()
+    return _resolved[name]
+
+
+def _allowed(host: str, port: Any, allowed: Allowances) -> bool:
+    """Is ``host`` (a name or an address), at ``port``, one of the allowed hosts?"""
+    address = _literal(host)
+    if address is not None and getattr(address, "ipv4_mapped", None) is not None:
+        address = address.ipv4_mapped  # type: ignore[union-attr]
+    name = host.lower().rstrip(".")
+    for entry in allowed.hosts:
+        if entry.port is not None and port is not None and entry.port != port:
+            continue
+        if entry.name in ("*", name):
+            return True
+        if entry.network is not None and address is not None and address in entry.network:
+            return True
+        if entry.name is not None and address is not None and host in _addresses(entry.name):
+            return True
+    return False
+
+
+def _may_reach(sock: Any, address: Any, rules: Rules) -> bool:
+    """May the test reach ``address`` through ``sock``? (Small: never.)"""
+    if rules.size is Size.SMALL:
         return False
     family = getattr(sock, "family", None)
     if family == _AF_UNIX:
         return True
     if family in _INET and isinstance(address, tuple) and address:
-        return _loopback(_text(address[0]))
+        host = _text(address[0])
+        return _loopback(host) or _allowed(host, address[1], rules.allowed)
     return False
 
 
 def _address_check(operation: str) -> Check:
-    def check(args: tuple[Any, ...], size: Size) -> Denied:
+    def check(args: tuple[Any, ...], rules: Rules) -> Denied:
         sock, address = args[0], args[1]
-        if address is None or _may_reach(sock, address, size):
+        if address is None or _may_reach(sock, address, rules):
             return None
-        if operation == "socket.connect" and isolation.refusing():
+        if operation == "socket.connect" and refusing():
             # socket.create_connection closes its socket only on OSError: close it here, or
             # the refused socket leaks (a ResourceWarning at shutdown).
             sock.close()
@@ -98,55 +134,57 @@ def _address_check(operation: str) -> Check:
     return check
 
 
-def _lookup(args: tuple[Any, ...], size: Size) -> Denied:
-    """A forward lookup: a literal address needs no DNS; medium may resolve localhost names."""
+def _lookup(args: tuple[Any, ...], rules: Rules) -> Denied:
+    """A forward lookup: a literal address needs no DNS; medium may resolve localhost names
+    and the names it was allowed."""
     host = args[0]
     if host is None:
         return None
     name = _text(host)
     if name in ("", "<broadcast>") or _literal(name) is not None:
         return None
-    if size is Size.MEDIUM and _local_name(name):
+    if rules.size is Size.MEDIUM and (_local_name(name) or _allowed(name, None, rules.allowed)):
         return None
     port = f":{args[1]}" if len(args) > 1 and args[1] is not None else ""
     return "socket.getaddrinfo", f"{name}{port}"
 
 
 def _named_lookup(operation: str) -> Check:
-    def check(args: tuple[Any, ...], size: Size) -> Denied:
-        denied = _lookup(args[:1], size)
+    def check(args: tuple[Any, ...], rules: Rules) -> Denied:
+        denied = _lookup(args[:1], rules)
         return None if denied is None else (operation, denied[1])
 
     return check
 
 
 def _reverse(operation: str) -> Check:
-    """A reverse lookup (``gethostbyaddr``, ``getnameinfo``): medium may ask about loopback."""
+    """A reverse lookup (``gethostbyaddr``, ``getnameinfo``): medium may ask about loopback
+    and the hosts it was allowed."""
 
-    def check(args: tuple[Any, ...], size: Size) -> Denied:
+    def check(args: tuple[Any, ...], rules: Rules) -> Denied:
         address = args[0]
         host = _text(address[0] if isinstance(address, tuple) and address else address)
-        if size is Size.MEDIUM and _loopback(host):
+        if rules.size is Size.MEDIUM and (_loopback(host) or _allowed(host, None, rules.allowed)):
             return None
         return operation, host
 
     return check
 
 
-def _loop_lookup(args: tuple[Any, ...], kwargs: dict[str, Any], size: Size) -> Denied:
+def _loop_lookup(args: tuple[Any, ...], kwargs: dict[str, Any], rules: Rules) -> Denied:
     """asyncio resolves names on a worker thread: refuse the lookup before the thread starts."""
     host = args[1] if len(args) > 1 else kwargs.get("host")
     port = args[2] if len(args) > 2 else kwargs.get("port")
-    return _lookup((host, port), size)
+    return _lookup((host, port), rules)
 
 
-def _listen(args: tuple[Any, ...], kwargs: dict[str, Any], size: Size) -> Denied:
+def _listen(args: tuple[Any, ...], kwargs: dict[str, Any], rules: Rules) -> Denied:
     sock = args[0]
     try:
         bound = sock.getsockname()
     except OSError:
         bound = "(unbound)"
-    if _may_reach(sock, bound, size):
+    if _may_reach(sock, bound, rules):
         return None
     return "socket.listen", _where(bound)
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pytest_test_categories.isolation import Denied, Guard, Patch
-from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
+
+from .shape import Denied, Guard, Patch, Rules
 
 
 def _denied(seconds: Any) -> Denied:
@@ -30,11 +30,11 @@ def _denied(seconds: Any) -> Denied:
     return "time.sleep", f"{seconds!r} s"
 
 
-def _event(args: tuple[Any, ...], size: Size) -> Denied:
+def _event(args: tuple[Any, ...], rules: Rules) -> Denied:
     return _denied(args[0])
 
 
-def _call(args: tuple[Any, ...], kwargs: dict[str, Any], size: Size) -> Denied:
+def _call(args: tuple[Any, ...], kwargs: dict[str, Any], rules: Rules) -> Denied:
     return _denied(args[0] if args else kwargs.get("secs"))
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pytest_test_categories.isolation import Denied, Guard
-from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
+
+from .shape import Denied, Guard, Rules
 
 
 def _in_memory(database: str) -> bool:
@@ -28,7 +28,7 @@ def _in_memory(database: str) -> bool:
     return False
 
 
-def _connect(args: tuple[Any, ...], size: Size) -> Denied:
+def _connect(args: tuple[Any, ...], rules: Rules) -> Denied:
     try:
         database = os.fsdecode(args[0])
     except TypeError:

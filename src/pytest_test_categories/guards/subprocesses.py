@@ -8,7 +8,8 @@ subprocesses), ``os.system``, ``os.exec`` (every ``os.exec*``), ``os.posix_spawn
 ``multiprocessing``'s spawn and forkserver start methods (and its resource tracker) start the
 interpreter through ``_posixsubprocess.fork_exec``, which raises no audit event: it is wrapped.
 ``subprocess`` calls it (or ``os.posix_spawn``) too, after its own ``subprocess.Popen`` event,
-so those calls from ``subprocess`` itself are not counted twice.
+so those calls from ``subprocess`` itself are not counted twice (the real ``subprocess``
+module's file, not code that merely calls itself ``subprocess``).
 
 Not closed: C code that forks or execs without Python (``ctypes`` calling ``system()``).
 """
@@ -19,10 +20,11 @@ import os
 import shlex
 from typing import Any
 
-from pytest_test_categories import isolation
-from pytest_test_categories.isolation import Check, Denied, Guard, Patch
-from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
+
+from .shape import Check, Code, Denied, Guard, Patch, Rules, asked_by
+
+_SUBPROCESS = Code("subprocess")
 
 
 def _command(argv: Any) -> str:
@@ -37,8 +39,8 @@ def _command(argv: Any) -> str:
 def _run(operation: str, argv_at: int | None, *, counted_by_popen: bool = False) -> Check:
     """A check for an event that starts a process; its command line is argument ``argv_at``."""
 
-    def check(args: tuple[Any, ...], size: Size) -> Denied:
-        if counted_by_popen and isolation.caller(frozenset()) == "subprocess":
+    def check(args: tuple[Any, ...], rules: Rules) -> Denied:
+        if counted_by_popen and asked_by(_SUBPROCESS):
             return None
         if argv_at is None:
             return operation, "(a copy of this process)"
@@ -47,8 +49,8 @@ def _run(operation: str, argv_at: int | None, *, counted_by_popen: bool = False)
     return check
 
 
-def _fork_exec(args: tuple[Any, ...], kwargs: dict[str, Any], size: Size) -> Denied:
-    if isolation.caller(frozenset()) == "subprocess":
+def _fork_exec(args: tuple[Any, ...], kwargs: dict[str, Any], rules: Rules) -> Denied:
+    if asked_by(_SUBPROCESS):
         return None
     return "_posixsubprocess.fork_exec", _command(args[0] if args else kwargs.get("args", ()))
 

@@ -8,43 +8,52 @@ already bound to it (``threading._start_new_thread``).
 
 The guard also watches medium tests, without restricting them: a thread a test starts is the
 test's, so the network guard checks what it does; threads that predate the test or that a
-shared fixture starts are not (see :func:`..isolation.adopt`).
+shared fixture starts are not (see :func:`.shape.adopt`).
 
-Allowed: the thread asyncio starts when its loop closes, to shut down a default executor that
-could not start a worker (it joins nothing; refusing it would only add a teardown error).
-Creating a ``Thread`` object is allowed too; starting it is the violation.
+Allowed, and not the test's: threads an event loop starts for its own machinery, known by the
+real file and function that asked for them: asyncio's loop shutting down its default executor,
+and trio's guest mode (anyio's pytest plugin runs trio that way) waiting for I/O. Refusing them
+would break the loop for every later test. Creating a ``Thread`` object is allowed too;
+starting it is the violation.
+
+Not closed: trio keeps idle worker threads for a few seconds and reuses them, so
+``trio.to_thread.run_sync`` starts no thread while one is idle, and what runs there is not
+seen as the test's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pytest_test_categories import isolation
-from pytest_test_categories.isolation import Denied, Guard, Patch
 from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
 
+from .shape import Code, Denied, Guard, Patch, Rules, adopt, asked_by
 
-def _denied(function: Any, size: Size) -> Denied:
-    isolation.adopt(function)
-    if size is not Size.SMALL:
+#: Where an event loop asks for a thread for itself.
+_MACHINERY = Code("asyncio.base_events:shutdown_default_executor", "trio._core._run:guest_tick")
+#: Code that only hands a thread on: trio's cache of worker threads.
+_HANDED_ON = Code("trio._core._thread_cache")
+
+
+def _denied(function: Any, rules: Rules) -> Denied:
+    if rules.size is not Size.SMALL:
+        adopt(function)
         return None
+    if asked_by(_MACHINERY, _HANDED_ON):
+        return None
+    adopt(function)  # warn mode: the thread starts, and what it does is the test's
     thread = getattr(function, "__self__", None)
-    target = getattr(thread, "_target", None)
-    if getattr(target, "__name__", None) == "_do_shutdown" and hasattr(
-        getattr(target, "__self__", None), "shutdown_default_executor"
-    ):
-        return None
     name = getattr(thread, "name", None) or getattr(function, "__qualname__", repr(function))
     return "thread.start", str(name)
 
 
-def _event(args: tuple[Any, ...], size: Size) -> Denied:
-    return _denied(args[0], size)
+def _event(args: tuple[Any, ...], rules: Rules) -> Denied:
+    return _denied(args[0], rules)
 
 
-def _call(args: tuple[Any, ...], kwargs: dict[str, Any], size: Size) -> Denied:
-    return _denied(args[0] if args else kwargs.get("function"), size)
+def _call(args: tuple[Any, ...], kwargs: dict[str, Any], rules: Rules) -> Denied:
+    return _denied(args[0] if args else kwargs.get("function"), rules)
 
 
 GUARD = Guard(
