@@ -96,6 +96,8 @@ def hosts(entries: tuple[str, ...]) -> tuple[Host, ...]:
 
 
 def _host(entry: str) -> Host:
+    if "://" in entry:
+        raise ValueError(f"{entry!r} is a URL, not a host; give {HOST_FORMS}")
     host, port = entry, None
     if entry.startswith("["):
         host, _, rest = entry[1:].partition("]")
