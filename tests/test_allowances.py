@@ -296,8 +296,7 @@ def test_bad_allowances_are_usage_errors_naming_where(run) -> None:
         ("large(allow_hosts=['x'])", "*got unknown argument(s) allow_hosts*"),
         (
             "small(allow_read=5)",
-            "*@pytest.mark.small(allow_read=...): 5 is not a string or a "
-            'list of strings; give a list such as allow_read=[[]"tests/data/**"[]].*',
+            "*@pytest.mark.small(allow_read=...): 5 is not a string or a list of strings.",
         ),
         ("small(allow_read=[''])", "*(allow_read=...): an empty pattern would allow nothing*"),
         ("medium(allow_hosts=['a b'])", "*(allow_hosts=...): 'a b' is not a host*"),

@@ -122,4 +122,3 @@ def _port(entry: str, text: str) -> int:
     if text.isdigit() and 0 < int(text) < 65536:
         return int(text)
     raise ValueError(f"{entry!r} has no valid port after the colon; a port is 1 to 65535")
-

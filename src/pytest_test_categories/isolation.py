@@ -32,7 +32,15 @@ _Entry = tuple[Kind, Check]
 _EMPTY: dict[str, _Entry] = {}
 
 #: Per size, the audit events its guards watch.
-_tables: dict[Size, dict[str, _Entry]] = {}
+_tables: dict[Size, dict[str, _Entry]] = {
+    size: {
+        event: (guard.kind, check)
+        for guard in GUARDS
+        if size in guard.sizes
+        for event, check in guard.events.items()
+    }
+    for size in Size
+}
 #: The table of the test that started last (a stale one is harmless: see :func:`_audit`).
 _active: dict[str, _Entry] = _EMPTY
 _hook_installed = False
@@ -197,14 +205,6 @@ def install(allowed: Allowances) -> None:
     global _hook_installed
     for size in Size:
         _session_rules[size] = Rules(size, allowed)
-    if not _tables:
-        for size in Size:
-            _tables[size] = {
-                event: (guard.kind, check)
-                for guard in GUARDS
-                if size in guard.sizes
-                for event, check in guard.events.items()
-            }
     if not _hook_installed:
         sys.addaudithook(_audit)
         _hook_installed = True

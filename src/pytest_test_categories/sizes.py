@@ -57,17 +57,14 @@ class SizeSpec:
 #: Each collected test's spec (``None``: unsized).
 SPEC_KEY = pytest.StashKey["SizeSpec | None"]()
 
-#: The keywords a size marker takes: a stricter limit, and the allowances of its size.
-KEYWORDS: dict[Size, tuple[str, ...]] = {
-    Size.SMALL: ("timeout", "allow_read"),
-    Size.MEDIUM: ("timeout", "allow_hosts"),
-    Size.LARGE: ("timeout",),
-    Size.XLARGE: ("timeout",),
-}
-_KEYWORD_FORMS = {
-    "timeout": "timeout=SECONDS",
-    "allow_read": "allow_read=[GLOBS]",
-    "allow_hosts": "allow_hosts=[HOSTS]",
+_TIMEOUT = {"timeout": "timeout=SECONDS"}
+#: The keywords each size marker takes, and how they are written: a stricter limit, and the
+#: allowances of the size.
+KEYWORDS: dict[Size, dict[str, str]] = {
+    Size.SMALL: {**_TIMEOUT, "allow_read": "allow_read=[GLOBS]"},
+    Size.MEDIUM: {**_TIMEOUT, "allow_hosts": "allow_hosts=[HOSTS]"},
+    Size.LARGE: _TIMEOUT,
+    Size.XLARGE: _TIMEOUT,
 }
 #: 1.x's keyword, accepted with a warning: a medium test that may reach every host.
 _EXTERNAL = "allow_external_systems"
@@ -170,14 +167,14 @@ def _timeout_of(item: pytest.Item, size: Size, mark: pytest.Mark) -> float:
 
 
 def _check_keywords(item: pytest.Item, size: Size, mark: pytest.Mark) -> None:
-    takes = KEYWORDS[size] + ((_EXTERNAL,) if size is Size.MEDIUM else ())
-    forms = " and ".join(_KEYWORD_FORMS[k] for k in KEYWORDS[size])
+    takes = {*KEYWORDS[size], *((_EXTERNAL,) if size is Size.MEDIUM else ())}
+    forms = " and ".join(KEYWORDS[size].values())
     if mark.args:
         raise SizeError(
             f"{item.nodeid}: @pytest.mark.{size}{mark.args!r} takes no positional arguments; "
             f"its keywords are {forms}."
         )
-    unknown = sorted(set(mark.kwargs) - set(takes))
+    unknown = sorted(set(mark.kwargs) - takes)
     if unknown:
         raise SizeError(
             f"{item.nodeid}: @pytest.mark.{size} got unknown argument(s) {', '.join(unknown)}; "
@@ -196,10 +193,8 @@ def _allowances_of(item: pytest.Item, size: Size, marks: list[pytest.Mark]) -> A
                 try:
                     into.extend(allowances.strings(mark.kwargs[keyword]))
                 except ValueError as error:
-                    raise SizeError(
-                        f"{item.nodeid}: @pytest.mark.{size}({keyword}=...): {error}; "
-                        f"give a list such as {keyword}={_EXAMPLES[keyword]}."
-                    ) from None
+                    where = f"{item.nodeid}: @pytest.mark.{size}({keyword}=...)"
+                    raise SizeError(f"{where}: {error}.") from None
         external = mark.kwargs.get(_EXTERNAL)
         if external is not None:
             if not isinstance(external, bool):
@@ -212,6 +207,8 @@ def _allowances_of(item: pytest.Item, size: Size, marks: list[pytest.Mark]) -> A
             except Warning as warning:  # the warning filters turn it into an error
                 raise SizeError(f"{item.nodeid}: {warning}") from None
             hosts.extend(["*"] if external else [])
+    if not read and not hosts:
+        return allowances.NOTHING
     where = f"{item.nodeid}: @pytest.mark.{size}"
     try:
         patterns = allowances.read_patterns(str(item.config.rootpath), tuple(read))
@@ -221,9 +218,6 @@ def _allowances_of(item: pytest.Item, size: Size, marks: list[pytest.Mark]) -> A
         return Allowances(patterns, allowances.hosts(tuple(hosts)))
     except ValueError as error:
         raise SizeError(f"{where}(allow_hosts=...): {error}.") from None
-
-
-_EXAMPLES = {"allow_read": '["tests/data/**"]', "allow_hosts": '["db.internal:5432"]'}
 
 
 def resolve(item: pytest.Item) -> SizeSpec | None:
