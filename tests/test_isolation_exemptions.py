@@ -44,8 +44,8 @@ def test_a_function_calling_itself_linecache_writes_a_file():
 
 
 def test_no_original_behind_the_guards():
-    for guarded in (time.sleep, _thread.start_new_thread, threading._start_new_thread,
-                    socket.socket.listen):
+    bound = getattr(threading, "_start_new_thread", _thread.start_new_thread)  # before 3.13
+    for guarded in (time.sleep, _thread.start_new_thread, bound, socket.socket.listen):
         assert not hasattr(guarded, "__wrapped__"), guarded
         assert inspect.unwrap(guarded) is guarded
 """
