@@ -66,8 +66,8 @@ def test_the_contributing_pages_example_is_a_page_of_the_guide() -> None:
     assert example.is_file()
     # The example's source is the page itself, so docs-test runs exactly what readers copy.
     assert "```python" in example.read_text()
-    # Its toctree example is the guide's own list of how-to pages, the example among them.
-    toctree = r":caption: How-to guides\n\s*:maxdepth: 1\n\n(.*?)\n\s*```"
+    # Its toctree example is the guide's own list of recipes, the example among them.
+    toctree = r":caption: Recipes\n\s*:maxdepth: 1\n\n(.*?)\n\s*```"
     shown = re.search(toctree, text, re.S)
     index = (docs / "index.md").read_text()
     real = re.search(toctree, index, re.S)
