@@ -48,6 +48,13 @@ TARGET_GROUPS: dict[str, tuple[Size, ...]] = {
     "large": (Size.LARGE, Size.XLARGE),
 }
 
+#: Seconds a test may run past its time limit, interrupted again and again, before the process
+#: is ended (``test_categories_hard_stop``).
+HARD_STOP = 10.0
+
+#: The bound of each setup and teardown of a shared fixture (``test_categories_fixture_timeout``).
+FIXTURE_TIMEOUT = 300.0
+
 DEFAULT_TARGETS = "small=80, medium=15, large=5"
 DEFAULT_TOLERANCES = "small=5, medium=5, large=3"
 
@@ -69,6 +76,8 @@ class Settings:
     markdown_patterns: tuple[str, ...] = ()
     #: What small tests may read and medium tests may reach, for every test.
     allowances: Allowances = allowances.NOTHING
+    hard_stop: float = 10.0  # HARD_STOP
+    fixture_timeout: float = 300.0  # FIXTURE_TIMEOUT
 
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -95,6 +104,19 @@ _TOLERANCES = (
     f"How far each share may be off its target, in points (default: {DEFAULT_TOLERANCES!r}).",
 )
 
+_HARD_STOP = (
+    "test_categories_hard_stop",
+    "--test-categories-hard-stop",
+    "Seconds a test may go on past its time limit, while it is interrupted again and again, "
+    "before the process is ended (default: 10).",
+)
+_FIXTURE_TIMEOUT = (
+    "test_categories_fixture_timeout",
+    "--test-categories-fixture-timeout",
+    "Bound in seconds of each setup and each teardown of a module-, class- or session-scoped "
+    "fixture (default: 300).",
+)
+
 
 #: pytest-test-categories 1.x's names for the targets: (CLI flag, ini key, the size it sets, or
 #: ``None`` for the one tolerance 1.x applied to every size). Accepted with a warning.
@@ -118,7 +140,14 @@ class DeprecatedOptionWarning(pytest.PytestWarning, DeprecationWarning):
 def add_options(parser: pytest.Parser) -> None:
     """Declare the command-line and ini options."""
     group = parser.getgroup("test-categories", "test sizes, time limits and isolation")
-    for ini, flag, help_text in (_ENFORCEMENT, _DISTRIBUTION, _TARGETS, _TOLERANCES):
+    for ini, flag, help_text in (
+        _ENFORCEMENT,
+        _DISTRIBUTION,
+        _TARGETS,
+        _TOLERANCES,
+        _HARD_STOP,
+        _FIXTURE_TIMEOUT,
+    ):
         group.addoption(flag, dest=ini, default=None, metavar="VALUE", help=help_text)
         parser.addini(ini, help_text, default=None)
     group.addoption(
@@ -351,6 +380,22 @@ def _allowances(config: pytest.Config) -> Allowances:
     return Allowances(read, hosts)
 
 
+def _seconds(config: pytest.Config, option: tuple[str, str, str], default: float) -> float:
+    ini, flag, _ = option
+    raw, where = _origin(config, ini, flag)
+    if raw is None:
+        return default
+    try:
+        seconds = float(str(raw))
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise pytest.UsageError(
+            f"{where}: {raw!r} is not a number of seconds above 0; for example {default:g}."
+        )
+    return seconds
+
+
 def resolve(config: pytest.Config) -> Settings:
     """Read and check every option once; raise :class:`pytest.UsageError` on a bad value."""
     report, report_file = _report(config)
@@ -363,4 +408,6 @@ def resolve(config: pytest.Config) -> Settings:
         require_size=_require_size(config),
         markdown_patterns=tuple(config.getini("test_categories_markdown")),
         allowances=_allowances(config),
+        hard_stop=_seconds(config, _HARD_STOP, HARD_STOP),
+        fixture_timeout=_seconds(config, _FIXTURE_TIMEOUT, FIXTURE_TIMEOUT),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -12,11 +13,11 @@ import pytest
 
 from . import config as options
 from . import distribution, reports, runstate, sizes, timing, verdict
-from .runstate import ActiveTest
+from .runstate import ActiveTest, SharedFixture
 from .violations import TimeLimitExceeded, shorten_crash_message
 
 SIZE_KEY = sizes.SPEC_KEY
-ALARM_KEY = pytest.StashKey[timing.Alarm]()
+TIMER_KEY = pytest.StashKey[timing.Timer]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,9 +29,9 @@ def pytest_configure(config: pytest.Config) -> None:
     sizes.register_markers(config)
     settings = options.resolve(config)
     config.stash[options.SETTINGS_KEY] = settings
-    alarm = timing.Alarm(enabled=not config.getoption("usepdb", False))
-    alarm.install()
-    config.stash[ALARM_KEY] = alarm
+    timer = timing.Timer(not config.getoption("usepdb", False), settings.hard_stop)
+    timer.install()
+    config.stash[TIMER_KEY] = timer
     if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_ControllerHooks(), "test-categories-controller")
     if settings.enforcement is not options.Mode.OFF:
@@ -40,9 +41,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    alarm = config.stash.get(ALARM_KEY, None)
-    if alarm is not None:
-        alarm.uninstall()
+    timer = config.stash.get(TIMER_KEY, None)
+    if timer is not None:
+        timer.uninstall()
     isolation = sys.modules.get(f"{__package__}.isolation")
     if isolation is not None and config.stash.get(options.SETTINGS_KEY, None) is not None:
         isolation.uninstall()
@@ -58,10 +59,11 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return markdown.collect_file(file_path, parent, patterns)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(
-    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
-) -> None:
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Not in pytest_collection_modifyitems: a conftest or plugin may still be adding size markers
+    # there (trylast, or a wrapper), and -k/-m deselect there. Here every item is final.
+    items = session.items
     bad_timeouts: list[str] = []
     conflicts: list[pytest.Item] = []
     for item in items:
@@ -94,7 +96,7 @@ def _session_flags(config: pytest.Config) -> tuple[object, bool, bool, bool]:
             config,
             enforcement is not options.Mode.OFF,
             enforcement is options.Mode.STRICT,
-            config.stash[ALARM_KEY].installed,
+            config.stash[TIMER_KEY].installed,
         )
     return _flags
 
@@ -121,61 +123,106 @@ def _start(item: pytest.Item) -> ActiveTest:
     return test
 
 
-def _phase(item: pytest.Item) -> Generator[None, Any, Any]:
-    __tracebackhide__ = True
-    test = _start(item)
-    test.start()
-    try:
-        return (yield)
-    except (asyncio.CancelledError, TimeLimitExceeded) as error:
-        if test.fired and not isinstance(error, TimeLimitExceeded):
-            raise TimeLimitExceeded(timing.time_violation_of(test)) from error
-        raise
-    finally:
-        test.stop()
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
-    __tracebackhide__ = True
-    return (yield from _phase(item))
+    _start(item)
+    return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     __tracebackhide__ = True
-    return (yield from _phase(item))
+    test = _start(item)
+    test.start()
+    try:
+        return (yield)
+    except asyncio.CancelledError as error:
+        if not test.stopped:
+            raise
+        # Cancelled by the time limit: say so, at the line where the test was waiting.
+        violation = timing.time_violation_of(test)
+        raise TimeLimitExceeded(violation).with_traceback(error.__traceback__) from None
+    finally:
+        test.stop()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
-    __tracebackhide__ = True
-    return (yield from _phase(item))
+    test = _start(item)
+    if test.stopped:  # the test failed its limit: its cleanup gets a bound of its own
+        test.fresh_bound()
+    return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Generator[None, Any, Any]:
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
     __tracebackhide__ = True
     test = runstate.current
-    if test is None or fixturedef.scope == "function":
-        return (yield)
-    test.pause()
+    if fixturedef.scope == "function":
+        if test is None:
+            return (yield)
+        test.start()  # the fixture's body is the test's own code
+        try:
+            return (yield)
+        except TimeLimitExceeded as error:
+            _cache_failure(fixturedef, request, error)
+            raise
+        finally:
+            test.stop()
+            fixturedef.addfinalizer(test.start)  # its teardown too (see post_finalizer)
+    if test is not None:
+        test.pause()
+    _enter_shared(fixturedef, request.config, "setup")
     try:
         return (yield)
+    except TimeLimitExceeded as error:
+        _cache_failure(fixturedef, request, error)
+        raise
     finally:
-        test.resume()
+        _leave_shared(fixturedef)
+        if test is not None:
+            test.resume()
         # Its teardown, whenever it comes, is not the running test's either.
-        fixturedef.addfinalizer(_pause_current)
+        fixturedef.addfinalizer(functools.partial(_tearing_down, fixturedef, request.config))
 
 
-def _pause_current() -> None:
+def _cache_failure(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest, error: BaseException
+) -> None:
+    # pytest caches only Exceptions; without this, a fixture stopped by a time limit would
+    # keep its finalizers and break the next test that uses it.
+    if fixturedef.cached_result is None:
+        key = fixturedef.cache_key(request)  # type: ignore[arg-type]
+        fixturedef.cached_result = (None, key, (error, error.__traceback__))
+
+
+def _enter_shared(fixturedef: pytest.FixtureDef[Any], config: pytest.Config, when: str) -> None:
+    limit = config.stash[options.SETTINGS_KEY].fixture_timeout
+    runstate.shared.append(SharedFixture(fixturedef.argname, fixturedef.scope, when, limit, config))
+
+
+def _leave_shared(fixturedef: pytest.FixtureDef[Any]) -> None:
+    if runstate.shared and runstate.shared[-1].name == fixturedef.argname:
+        runstate.shared.pop()
+
+
+def _tearing_down(fixturedef: pytest.FixtureDef[Any], config: pytest.Config) -> None:
     if runstate.current is not None:
         runstate.current.pause()
+    _enter_shared(fixturedef, config, "teardown")
 
 
 def pytest_fixture_post_finalizer(fixturedef: pytest.FixtureDef[Any]) -> None:
-    if runstate.current is not None and fixturedef.scope != "function":
-        runstate.current.resume()
+    test = runstate.current
+    if fixturedef.scope == "function":
+        if test is not None:
+            test.stop()
+        return
+    _leave_shared(fixturedef)
+    if test is not None:
+        test.resume()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -185,13 +232,13 @@ def pytest_runtest_makereport(
     report = yield
     test = runstate.current
     if test is not None and test.item is item:
-        if call.when == "teardown":
-            test.disarm()
-            runstate.current = None
         if test.violations or test.expected is not None or test.over_limit():
             verdict.judge(item, call, report, test)
         if call.excinfo is not None and report.failed:
             shorten_crash_message(report, call.excinfo.value)
+        if call.when == "teardown":
+            runstate.current = None
+            timing.check_timer()  # the next test starts with the timer as the plugin set it
     if call.when == "teardown" or not report.passed or hasattr(report, "wasxfail"):
         reports.note_phase(item, report, test)  # a passing setup or call changes no record
     return report
@@ -201,7 +248,6 @@ def pytest_enter_pdb(config: pytest.Config) -> None:
     test = runstate.current
     if test is not None:
         test.debugging = True
-        test.disarm()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

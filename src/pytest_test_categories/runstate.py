@@ -1,15 +1,23 @@
 """The test that is running now: its size, its clock, and the violations it has made.
 
 Time limits and resource guards both read :data:`current`. The plugin sets it when a test's
-setup begins and clears it after teardown; shared (module-, class-, session-scoped) fixtures
-pause it, because their cost and their side effects belong to no single test.
+setup begins and clears it after teardown. The test is *live* only while its own code runs:
+its call and the bodies of its function-scoped fixtures. Shared (module-, class-,
+session-scoped) fixtures pause it, because their cost and their side effects belong to no
+single test; each of them is bounded on its own (:data:`shared`).
+
+The clock is read through a class attribute, never a module global: freezegun rebinds module
+globals that hold the real time functions, and monkeypatching the ``time`` module cannot reach
+a reference taken at import.
 """
 
 from __future__ import annotations
 
-import signal
+import _thread
+import contextlib
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .violations import Kind, ResourceViolationError, Violation, resource_violation
@@ -17,16 +25,45 @@ from .violations import Kind, ResourceViolationError, Violation, resource_violat
 if TYPE_CHECKING:
     from .sizes import Size
 
-_perf = time.perf_counter
-_setitimer = getattr(signal, "setitimer", None)
-_REAL = getattr(signal, "ITIMER_REAL", 0)
+
+class Clock:
+    """The plugin's clock: ``Clock.now()``, immune to freezegun, time-machine and monkeypatch."""
+
+    now = time.perf_counter
 
 
-class ActiveTest:
-    """One running test. ``live`` is true while the test's own code (or fixtures) run."""
+class Bound:
+    """A stretch of code with a time bound, that the watchdog (:mod:`.timing`) interrupts.
+
+    ``asked`` counts the interrupts the watchdog asked for since the bound began, ``answered``
+    those the test's thread delivered; ``stopped`` is set when an interrupt was delivered.
+    """
+
+    __slots__ = ("answered", "asked", "asked_at", "base", "stopped", "tampered")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.base = 0.0
+        self.asked = 0
+        self.answered = 0
+        self.asked_at = 0.0
+        self.stopped = False
+        self.tampered = ""
+
+
+class ActiveTest(Bound):
+    """One running test. ``live`` is true while the test's own code (or fixtures) run.
+
+    To bound a block that is not a pytest item (a guide page's top-level code): build one,
+    set :data:`current` to it, call :meth:`start` before the block and :meth:`stop` after it
+    (in a ``finally``), then set :data:`current` back. A block that overruns gets
+    :class:`~.violations.TimeLimitExceeded` raised where it stands.
+    """
 
     __slots__ = (
-        "_armed",
+        "_depth",
         "_pauses",
         "_reported",
         "_since",
@@ -34,7 +71,6 @@ class ActiveTest:
         "charged",
         "debugging",
         "expected",
-        "fired",
         "isolating",
         "item",
         "limit",
@@ -57,37 +93,41 @@ class ActiveTest:
         alarm: bool,
         expected: Kind | None = None,
     ) -> None:
+        super().__init__()
         self.item = item
         self.nodeid: str = item.nodeid
         self.size = size
         self.limit = limit
         self.isolating = isolating and size is not None
         self.strict = strict
-        #: Interrupt with the ``SIGALRM`` timer (see :mod:`.timing`): only on the main thread.
+        #: Interrupt at the limit (see :mod:`.timing`): only a test on the main thread.
         self.thread = threading.get_ident()
         self.alarm = alarm and limit is not None and self.thread == _MAIN_THREAD
         #: The kind of violation the test is declared to make (the guide's pages), if any.
         self.expected = expected
         self.charged = 0.0
         self.live = False
-        self.fired = False
         self.debugging = False
         self.violations: list[Violation] = []
         self._since = 0.0
-        self._armed = False
+        self._depth = 0
         self._pauses = 0
         self._reported = 0
 
     # -- the clock ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """A phase (setup, call, teardown) begins."""
-        self._pauses = 0
-        self._run()
+        """The test's own code begins to run (its call, or a function-scoped fixture)."""
+        self._depth += 1
+        if self._depth == 1 and self._pauses == 0:
+            self._run()
 
     def stop(self) -> None:
-        """A phase ends."""
-        if self.live:
+        """The test's own code is done for now."""
+        if self._depth == 0:
+            return
+        self._depth -= 1
+        if self._depth == 0 and self.live:
             self._halt()
 
     def pause(self) -> None:
@@ -100,41 +140,37 @@ class ActiveTest:
         if self._pauses == 0:
             return
         self._pauses -= 1
-        if self._pauses == 0:
+        if self._pauses == 0 and self._depth > 0:
             self._run()
 
+    def fresh_bound(self) -> None:
+        """The test failed its limit; what runs from now on (its teardown) gets a new one."""
+        self.reset()
+        self.base = self.charged
+
     def _run(self) -> None:
-        self._since = _perf()
+        now = Clock.now()
+        self._since = now
         self.live = True
-        if self.alarm and not self._armed and not (self.fired or self.debugging):
-            # Armed once for the whole test, not per phase: the gaps between phases and the
-            # pauses for shared fixtures are short, and an alarm that comes early finds the test
-            # not live or not yet over its limit, and is set again (see timing._on_alarm).
-            self.arm(self.limit - self.charged)  # type: ignore[operator]
+        if self.alarm:
+            ring(now + self.limit - self.charged + self.base)  # type: ignore[operator]
 
     def _halt(self) -> None:
-        self.live = False
-        self.charged += _perf() - self._since
-
-    def arm(self, seconds: float) -> None:
-        _setitimer(_REAL, max(seconds, 1e-4))  # type: ignore[misc]
-        self._armed = True
-
-    def unarmed(self) -> None:
-        """The timer went off without stopping the test; the next phase sets it again."""
-        self._armed = False
-
-    def disarm(self) -> None:
-        """Stop the timer: the test is over, or a debugger took over."""
-        if self._armed:
-            _setitimer(_REAL, 0)  # type: ignore[misc]
-            self._armed = False
+        with lock:  # no interrupt from the watchdog once the test's code is done
+            if self.answered < self.asked:
+                cancel_pending()
+            self.live = False
+            self.charged += Clock.now() - self._since
 
     def elapsed(self) -> float:
         """Seconds charged to the test so far."""
         if self.live:
-            return self.charged + _perf() - self._since
+            return self.charged + Clock.now() - self._since
         return self.charged
+
+    def over(self) -> float:
+        """Seconds past the current bound (negative while within it)."""
+        return self.elapsed() - self.base - self.limit  # type: ignore[operator]
 
     def over_limit(self) -> bool:
         return self.limit is not None and self.elapsed() > self.limit
@@ -163,7 +199,64 @@ class ActiveTest:
         return any(v.kind is kind for v in self.violations)
 
 
+class SharedFixture(Bound):
+    """A module-, class- or session-scoped fixture setting up or tearing down, with its bound."""
+
+    __slots__ = ("config", "limit", "name", "scope", "since", "when")
+
+    def __init__(self, name: str, scope: str, when: str, limit: float, config: Any) -> None:
+        super().__init__()
+        self.name = name
+        self.scope = scope
+        self.when = when
+        self.limit = limit
+        self.config = config
+        self.since = Clock.now()
+        ring(self.since + limit)
+
+    def over(self) -> float:
+        return Clock.now() - self.since - self.limit
+
+
 _MAIN_THREAD = threading.main_thread().ident
 
 #: The test running now, or ``None`` between tests.
 current: ActiveTest | None = None
+
+#: Shared fixtures setting up or tearing down now, innermost last.
+shared: list[SharedFixture] = []
+
+
+def _no_pending() -> None:
+    pass
+
+
+#: Drops an interrupt the watchdog raised in the test's thread that has not arrived yet.
+cancel_pending: Callable[[], None] = _no_pending
+
+#: Held while the test's thread ends a live stretch, and by the watchdog while it interrupts:
+#: so no interrupt is sent once the test's code is done.
+lock = threading.Lock()
+
+# The watchdog holds ``_bell`` and sleeps by acquiring it again, until ``watch_until``; a
+# bound that ends earlier rings it (releases it). While the watchdog is awake, ``watch_until``
+# is infinite, so that a ring is never lost.
+_bell = _thread.allocate_lock()
+watch_until = float("inf")
+
+
+def ring(deadline: float) -> None:
+    """Wake the watchdog if ``deadline`` comes before it would look again."""
+    if deadline < watch_until and _bell.locked():
+        with contextlib.suppress(RuntimeError):  # rung by someone else in between
+            _bell.release()
+
+
+def sleep_until(deadline: float) -> None:
+    """For the watchdog (which holds the bell): sleep until ``deadline`` or a ring."""
+    global watch_until
+    watch_until = deadline
+    timeout = min(deadline - Clock.now(), threading.TIMEOUT_MAX)
+    if timeout > 0:
+        _bell.acquire(timeout=timeout)
+    watch_until = float("inf")

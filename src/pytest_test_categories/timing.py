@@ -1,15 +1,31 @@
-"""Time limits that interrupt: a ``SIGALRM`` timer on the main thread, armed per test.
+"""Time limits that always hold: a watchdog thread that interrupts, insists, and ends the process.
 
-When the timer fires, a synchronous test gets :class:`TimeLimitExceeded` raised where it stands;
-an async test that is waiting in its event loop has its task cancelled (and gets the exception
-raised if it swallows the cancellation). Where no signal can be used (another thread, a
-platform without ``SIGALRM``, a C call that ignores signals), the verdict is given afterwards
-from the measured time.
+One watchdog thread per process watches the running test (:data:`.runstate.current`, charged
+only while its own code runs) and any shared fixture setting up or tearing down
+(:data:`.runstate.shared`). When a bound runs out, it:
+
+1. interrupts the test's thread with :data:`SIGNAL`, whose handler raises
+   :class:`.TimeLimitExceeded` where the test stands (an async test waiting in its event loop
+   has its task cancelled instead);
+2. interrupts again every :data:`GRACE` seconds while the test still runs; when the signal was
+   not answered (blocked, ignored or replaced by the test), it raises the exception in the
+   thread directly (``PyThreadState_SetAsyncExc``), which reaches any Python code;
+3. ends the process ``hard_stop`` seconds past the bound: every thread's stack and the TC001
+   message are written to stderr first (pytest-xdist then replaces the worker).
+
+:data:`SIGNAL` is a real-time signal where there is one, not ``SIGALRM``: tests, libraries and
+pytest-timeout's signal method keep ``SIGALRM`` and the interval timer to themselves. Whatever
+a test does to the plugin's signal is undone when the interrupt is delivered and when the test
+ends (:func:`check_timer`), and said in its failure. The clock is :class:`.runstate.Clock` and
+the watchdog waits on a lock, so freezegun and friends reach neither.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import faulthandler
+import os
 import signal
 import sys
 import threading
@@ -17,43 +33,76 @@ from types import FrameType
 from typing import Any
 
 from . import runstate
-from .runstate import ActiveTest
-from .violations import Kind, TimeLimitExceeded, time_violation
+from .runstate import ActiveTest, Clock, SharedFixture
+from .violations import (
+    CLEANUP_MESSAGE,
+    HARD_STOP,
+    NOT_INTERRUPTED,
+    SHARED_FIXTURE_MESSAGE,
+    STOPPED,
+    Kind,
+    TimeLimitExceeded,
+    Violation,
+    time_violation,
+)
 
-#: After cancelling an async test, how long it gets to unwind before the exception is raised.
-CANCEL_GRACE = 0.25
+#: Seconds between an interrupt and the next one, while the test still runs.
+GRACE = 0.5
+
+if hasattr(signal, "pthread_kill"):
+    SIGNAL: int | None = signal.SIGRTMIN + 6 if hasattr(signal, "SIGRTMIN") else signal.SIGALRM
+    SIGNAL_NAME = "SIGRTMIN+6" if hasattr(signal, "SIGRTMIN") else "SIGALRM"
+else:  # no signal to send: the watchdog raises the exception in the thread
+    SIGNAL, SIGNAL_NAME = None, ""
+
+#: What the watchdog bounds: a test, or a shared fixture setting up or tearing down.
+Watched = ActiveTest | SharedFixture
 
 _DEBUGGER_MODULES = ("pdb", "bdb", "pydevd", "_pydevd", "debugpy", "IPython.core.debugger")
-
-HAVE_ALARM = hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer")
-
-
-def _main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
+_MAIN = threading.main_thread().ident or 0
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+_hard_stop = 10.0  # set from the session's settings
 
 
-class Alarm:
-    """Arms and disarms ``ITIMER_REAL`` around the live parts of a test."""
+class _Interrupt(TimeLimitExceeded):
+    """What the watchdog raises in the test's thread: an asynchronous exception is raised from
+    its class alone, so it finds its violation itself. Shown and pickled as the base class."""
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and HAVE_ALARM
+    def __init__(self) -> None:
+        super().__init__(_deliver(_watched()))
+
+
+_Interrupt.__name__ = _Interrupt.__qualname__ = TimeLimitExceeded.__name__
+_Interrupt.__module__ = TimeLimitExceeded.__module__
+
+
+class Timer:
+    """The plugin's signal handler and the watchdog, for one pytest session."""
+
+    def __init__(self, enabled: bool, hard_stop: float) -> None:
+        self.enabled = enabled
+        self.hard_stop = hard_stop
         self._previous: Any = None
         self._installed = False
 
     def install(self) -> None:
-        if self.enabled and _main_thread():
-            self._previous = signal.signal(signal.SIGALRM, _on_alarm)
-            self._installed = True
+        global _hard_stop
+        if not self.enabled or threading.get_ident() != _MAIN:
+            return
+        _hard_stop = self.hard_stop
+        if SIGNAL is not None:
+            self._previous = signal.signal(SIGNAL, _on_signal)
+        self._installed = True
+        _start_watchdog()
 
     def uninstall(self) -> None:
-        if self._installed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous)
-            self._installed = False
+        if self._installed and SIGNAL is not None:
+            signal.signal(SIGNAL, self._previous)
+        self._installed = False
 
     @property
     def installed(self) -> bool:
-        """Is the handler in place? Tests then use the timer (see ``ActiveTest.alarm``)."""
+        """Are limits interrupted? (Not under ``--pdb``, nor off the main thread.)"""
         return self._installed
 
 
@@ -68,6 +117,115 @@ def debugger_active() -> bool:
     return module.startswith(_DEBUGGER_MODULES)
 
 
+# -- the watchdog thread ---------------------------------------------------------------------
+
+_watchdog: threading.Thread | None = None
+
+
+def _start_watchdog() -> None:
+    global _watchdog
+    if _watchdog is None or not _watchdog.is_alive():
+        runstate._bell.acquire(blocking=False)
+        _watchdog = threading.Thread(target=_watch, name="test-categories watchdog", daemon=True)
+        _watchdog.start()
+
+
+def _watched() -> Watched | None:
+    """What the watchdog bounds now: the innermost shared fixture, else the running test."""
+    if runstate.shared:
+        return runstate.shared[-1]
+    test = runstate.current
+    if test is None or not test.alarm or test.debugging:
+        return None
+    return test
+
+
+def _watch() -> None:
+    while True:
+        bound = _watched()
+        wake = float("inf")  # nothing to watch: sleep until a test or a shared fixture rings
+        if bound is not None:
+            with runstate.lock:
+                now = Clock.now()
+                over = bound.over()
+                running = isinstance(bound, SharedFixture) or bound.live
+                if over < 0:
+                    wake = now - over
+                elif running:  # (a test between stretches of its code rings when it goes on)
+                    if over >= _hard_stop:
+                        _end_process(bound)
+                    if bound.asked == 0 or now - bound.asked_at >= GRACE:
+                        _ask(bound, now)
+                    wake = min(bound.asked_at + GRACE, now + _hard_stop - over)
+        runstate.sleep_until(wake)
+
+
+def _ask(bound: Watched, now: float) -> None:
+    """Interrupt the test's thread (the watchdog holds the run state's lock)."""
+    unanswered = bound.answered < bound.asked
+    bound.asked += 1
+    bound.asked_at = now
+    ours = SIGNAL is not None and signal.getsignal(SIGNAL) is _on_signal
+    if unanswered or not ours:
+        _set_async_exc(ctypes.c_ulong(_MAIN), ctypes.py_object(_Interrupt))
+    if ours:
+        signal.pthread_kill(_MAIN, SIGNAL)  # type: ignore[arg-type]
+
+
+def cancel_pending() -> None:
+    """Drop an interrupt raised from the watchdog but not yet delivered (the test's thread)."""
+    _set_async_exc(ctypes.c_ulong(_MAIN), None)
+
+
+runstate.cancel_pending = cancel_pending
+
+
+def _end_process(bound: Watched) -> None:
+    """The hard stop: write every thread's stack and the verdict, then end the process."""
+    violation = _violation(bound, HARD_STOP, "")
+    config = bound.item.config if isinstance(bound, ActiveTest) else bound.config
+    capture = config.pluginmanager.getplugin("capturemanager")
+    try:
+        if capture is not None:
+            capture.suspend_global_capture(in_=True)
+        stream = sys.__stderr__ or sys.stderr
+        stream.write(f"\n{'+' * 30} test-categories: hard stop {'+' * 30}\n")
+        stream.flush()
+        faulthandler.dump_traceback(stream, all_threads=True)
+        what = f"FAILED {bound.nodeid}" if isinstance(bound, ActiveTest) else "ERROR"
+        stream.write(f"\n{what} - {violation.message}\n")
+        stream.flush()
+    finally:
+        os._exit(1)
+
+
+# -- in the test's thread ----------------------------------------------------------------------
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    __tracebackhide__ = True
+    bound = _watched()
+    if bound is None or bound.asked <= bound.answered:
+        return  # late, or meant for a test that is over
+    if isinstance(bound, ActiveTest):
+        if not bound.live:
+            return  # the test's code is done: not in pytest's own code
+        if debugger_active():
+            bound.debugging = True
+            return
+    cancel_pending()
+    first = not bound.stopped
+    violation = _deliver(bound)
+    if first and isinstance(bound, ActiveTest):
+        loop = asyncio.events._get_running_loop()
+        task = _test_task(loop) if loop is not None and asyncio.current_task(loop) is None else None
+        if task is not None:
+            # Wake the loop, which may be blocked in select(); the next interrupt raises.
+            loop.call_soon_threadsafe(task.cancel, f"time limit of {bound.limit:g} s")  # type: ignore[union-attr]
+            return
+    raise TimeLimitExceeded(violation)
+
+
 def _test_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[Any] | None:
     """The task ``run_until_complete`` is waiting for: the test (or its async fixture)."""
     for task in asyncio.all_tasks(loop):
@@ -77,44 +235,79 @@ def _test_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[Any] | None:
     return None
 
 
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    __tracebackhide__ = True
-    test = runstate.current
-    if test is None or test.limit is None:
-        return
-    if not test.live:  # between phases, or in a shared fixture: not the test's time
-        test.unarmed()
-        return
-    if not test.fired:
-        left = test.limit - test.elapsed()
-        if left > 0:  # early: the timer also ran through time the test is not charged for
-            test.arm(left)
-            return
-        if debugger_active():
-            test.debugging = True
-            test.unarmed()
-            return
-        test.fired = True
-        test.record(
-            time_violation(
-                test.nodeid, str(test.size), test.limit, test.elapsed(), interrupted=True
-            )
+def _deliver(bound: Watched | None) -> Violation:
+    """An interrupt reaches the test: record the verdict the first time, and return it."""
+    if bound is None:  # cannot happen: the watchdog only interrupts what it watches
+        return time_violation("", "", 0.0, 0.0)
+    bound.answered = bound.asked
+    tampered = check_timer()
+    bound.tampered = bound.tampered or tampered
+    if bound.stopped and isinstance(bound, ActiveTest):
+        return time_violation_of(bound)
+    # Answered at the first interrupt, or stopped by the fallback: the plugin stopped it.
+    prompt = bound.asked == 1 or bound.tampered
+    violation = _violation(bound, STOPPED if prompt else NOT_INTERRUPTED, bound.tampered)
+    bound.stopped = True
+    if isinstance(bound, ActiveTest):
+        bound.record(violation)
+    return violation
+
+
+def _violation(bound: Watched, outcome: str, tampered: str) -> Violation:
+    if isinstance(bound, SharedFixture):
+        return time_violation(
+            bound.name,
+            "",
+            bound.limit,
+            Clock.now() - bound.since,
+            outcome=outcome,
+            template=SHARED_FIXTURE_MESSAGE,
+            tampered=tampered,
+            scope=bound.scope,
+            name=bound.name,
+            when=bound.when,
         )
-        loop = asyncio.events._get_running_loop()
-        if loop is not None and asyncio.current_task(loop) is None:
-            task = _test_task(loop)
-            if task is not None:
-                # From a signal handler: wake the loop, which may be blocked in select().
-                loop.call_soon_threadsafe(task.cancel, f"time limit of {test.limit:g} s")
-                test.arm(CANCEL_GRACE)
-                return
-    test.unarmed()
-    raise TimeLimitExceeded(time_violation_of(test))
+    test = bound
+    if test.base:  # a fresh bound: the teardown after the test failed its limit
+        return time_violation(
+            test.nodeid,
+            str(test.size),
+            test.limit,  # type: ignore[arg-type]
+            test.elapsed() - test.base,
+            outcome=outcome,
+            template=CLEANUP_MESSAGE,
+            tampered=tampered,
+        )
+    return time_violation(
+        test.nodeid,
+        str(test.size),
+        test.limit,  # type: ignore[arg-type]
+        test.elapsed(),
+        outcome=outcome,
+        tampered=tampered,
+    )
 
 
-def time_violation_of(test: ActiveTest) -> Any:
-    """The time-limit violation recorded for ``test``."""
-    return next(v for v in test.violations if v.kind is Kind.TIME_LIMIT)
+def check_timer() -> str:
+    """Put the plugin's signal back as it was set, if the test changed it; say what it did.
+
+    Runs in the test's thread when an interrupt is delivered and when a test ends.
+    """
+    if SIGNAL is None or threading.get_ident() != _MAIN or _watchdog is None:
+        return ""
+    how = []
+    if signal.getsignal(SIGNAL) is not _on_signal:
+        signal.signal(SIGNAL, _on_signal)
+        how.append(f"replaced the handler of {SIGNAL_NAME}")
+    if SIGNAL in signal.pthread_sigmask(signal.SIG_BLOCK, ()):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (SIGNAL,))
+        how.append(f"blocked {SIGNAL_NAME}")
+    return " and ".join(how)
+
+
+def time_violation_of(test: ActiveTest) -> Violation:
+    """The latest time-limit violation recorded for ``test``."""
+    return next(v for v in reversed(test.violations) if v.kind is Kind.TIME_LIMIT)
 
 
 def measured_verdict(test: ActiveTest) -> bool:
@@ -122,10 +315,9 @@ def measured_verdict(test: ActiveTest) -> bool:
 
     Returns True when a new violation was recorded.
     """
-    if test.limit is None or test.debugging or test.has(Kind.TIME_LIMIT):
+    if test.limit is None or test.debugging or test.stopped or test.over() <= 0:
         return False
-    elapsed = test.elapsed()
-    if elapsed <= test.limit:
-        return False
-    test.record(time_violation(test.nodeid, str(test.size), test.limit, elapsed, interrupted=False))
+    test.tampered = test.tampered or check_timer()
+    test.record(_violation(test, NOT_INTERRUPTED, test.tampered))
+    test.stopped = True
     return True

@@ -96,10 +96,40 @@ MEDIUM_NETWORK_FIX = (
 )
 
 TIME_LIMIT_MESSAGE = (
-    "[{code}] {nodeid} ({size} test) exceeded its time limit of {limit:g} s: {verb} "
-    "{elapsed:.2f} s. The limit covers the test call and its own function-scoped fixtures. "
+    "[{code}] {nodeid} ({size} test) exceeded its time limit of {limit:g} s: {outcome}.{tampered} "
+    "The limit covers the test call and its own function-scoped fixtures. "
     "To fix it: {fix}. See {url}"
 )
+
+#: The teardown of a test that was failed for its time, when it overruns its own fresh bound.
+CLEANUP_MESSAGE = (
+    "[{code}] {nodeid} ({size} test): the teardown after the test failed its time limit ran "
+    "past its own bound of {limit:g} s: {outcome}.{tampered} "
+    "To fix it: make the fixtures' teardown finish (a cleanup that waits for something that "
+    "never comes, or catches the interrupt and carries on). See {url}"
+)
+
+#: A module-, class- or session-scoped fixture that runs past its bound.
+SHARED_FIXTURE_MESSAGE = (
+    "[{code}] {scope}-scoped fixture {name!r} did not finish its {when} within {limit:g} s, the "
+    "bound of shared fixtures: {outcome}.{tampered} "
+    "To fix it: make it finish, or give it more time with test_categories_fixture_timeout. "
+    "See {url}"
+)
+
+#: How a time limit ended, one of these fills ``{outcome}`` in the messages above.
+STOPPED = "stopped after {elapsed:.2f} s"
+NOT_INTERRUPTED = (
+    "it ran {elapsed:.2f} s and could not be interrupted (for instance inside C code), "
+    "so it was failed when it returned"
+)
+HARD_STOP = (
+    "it did not stop when interrupted and was still running after {elapsed:.2f} s, so the "
+    "process was ended (every thread's stack is printed above)"
+)
+
+#: Added when the test tampered with the plugin's timer (the plugin restores it).
+TAMPERED = " The test tampered with the plugin's timer ({how}); it has been restored."
 
 RESOURCE_MESSAGE = (
     "[{code}] {nodeid} ({size} test) used {kind_name}: {operation} {target}. "
@@ -164,17 +194,28 @@ def resource_violation(
 
 
 def time_violation(
-    nodeid: str, size: str, limit: float, elapsed: float, *, interrupted: bool
+    nodeid: str,
+    size: str,
+    limit: float,
+    elapsed: float,
+    *,
+    outcome: str = STOPPED,
+    template: str = TIME_LIMIT_MESSAGE,
+    tampered: str = "",
+    **fields: str,
 ) -> Violation:
-    message = TIME_LIMIT_MESSAGE.format(
+    """A time-limit violation; ``outcome`` is :data:`STOPPED`, :data:`NOT_INTERRUPTED` or
+    :data:`HARD_STOP`, ``template`` one of the time-limit messages."""
+    message = template.format(
         code=Kind.TIME_LIMIT.code,
         nodeid=nodeid,
         size=size,
         limit=limit,
-        verb="stopped after" if interrupted else "it took",
-        elapsed=elapsed,
+        outcome=outcome.format(elapsed=elapsed),
+        tampered=TAMPERED.format(how=tampered) if tampered else "",
         fix=FIXES[Kind.TIME_LIMIT],
         url=docs_url(Kind.TIME_LIMIT),
+        **fields,
     )
     return Violation(Kind.TIME_LIMIT, nodeid, size, "ran", f"{elapsed:.3f} s", message)
 
@@ -216,7 +257,7 @@ class TimeLimitExceeded(BaseException):
         self.violation = violation
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.violation,))
+        return (TimeLimitExceeded, (self.violation,))
 
 
 class ViolationWarning(pytest.PytestWarning):

@@ -1,0 +1,194 @@
+"""Living beside other tools that deal with time: pytest-timeout, freezegun, time-machine."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Runner, outcome_of
+
+SPIN = """
+import time
+
+import pytest
+
+
+def spin(seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+"""
+
+PAIR = (
+    SPIN
+    + """
+
+@pytest.mark.timeout(5)
+@pytest.mark.medium
+def test_with_pytest_timeout():
+    spin(0.1)
+
+
+@pytest.mark.small
+def test_overruns_its_size():
+    spin(5)
+
+
+@pytest.mark.medium
+def test_after_them():
+    pass
+"""
+)
+
+PYTEST_TIMEOUT_FAILURE = "Failed: Timeout (>{}s) from pytest-timeout."
+
+
+@pytest.mark.parametrize("method", ["signal", "thread"])
+@pytest.mark.parametrize("xdist", [(), ("-n", "1")], ids=["", "xdist"])
+def test_a_pytest_timeout_test_then_an_overrun_end_with_a_summary(
+    run: Runner, method: str, xdist: tuple[str, ...]
+) -> None:
+    result = run(PAIR, "-rA", f"--timeout-method={method}", *xdist, enforcement=None)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*1 failed, 2 passed*"])
+    assert outcome_of(result, "test_with_pytest_timeout") == "PASSED"
+    assert outcome_of(result, "test_after_them") == "PASSED"
+    result.stdout.fnmatch_lines(
+        ["FAILED *::test_overruns_its_size - *[[]TC001[]] *time limit of 1 s: stopped after*"]
+    )
+    result.stdout.no_fnmatch_line("*crashed*")
+
+
+def test_each_limit_fails_its_test_with_its_own_tool_signal_method(run: Runner) -> None:
+    result = run(
+        SPIN
+        + """
+
+@pytest.mark.medium
+def test_longer_than_pytest_timeout():
+    spin(3)
+
+
+@pytest.mark.small
+def test_longer_than_its_size():
+    spin(5)
+
+
+@pytest.mark.timeout(0.5)
+@pytest.mark.small
+def test_pytest_timeout_is_stricter():
+    spin(5)
+""",
+        "-rA",
+        "--timeout=2",
+        "--timeout-method=signal",
+        enforcement=None,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "FAILED *::test_longer_than_pytest_timeout - " + PYTEST_TIMEOUT_FAILURE.format(2.0),
+            "FAILED *::test_longer_than_its_size - *[[]TC001[]]*stopped after 1.* s*",
+            "FAILED *::test_pytest_timeout_is_stricter - " + PYTEST_TIMEOUT_FAILURE.format(0.5),
+        ]
+    )
+    result.stdout.fnmatch_lines(["*3 failed*"])
+
+
+def test_each_limit_fails_its_test_with_its_own_tool_thread_method(run: Runner) -> None:
+    # pytest-timeout's thread method ends the process at its limit, by design: the size's
+    # limit (1 s) runs out first in the first test, pytest-timeout's (2 s) in the second.
+    result = run(
+        SPIN
+        + """
+
+@pytest.mark.small
+def test_longer_than_its_size():
+    spin(5)
+
+
+@pytest.mark.medium
+def test_longer_than_pytest_timeout():
+    spin(5)
+""",
+        "-rA",
+        "--timeout=2",
+        "--timeout-method=thread",
+        enforcement=None,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "test_subject.py F*+ Timeout +*",  # the first test failed, then pytest-timeout ended it
+            "*test_longer_than_pytest_timeout*",  # in the stack pytest-timeout prints
+        ]
+    )
+    result.stdout.no_fnmatch_line("*test-categories: hard stop*")
+    assert result.ret == 1
+
+
+FROZEN = """
+import datetime
+import time
+
+import pytest
+{imports}
+
+
+@pytest.fixture
+def frozen():
+    with {freeze_2012} as clock:
+        yield clock
+
+
+@pytest.mark.small
+def test_fast_while_frozen(frozen):
+    assert datetime.date.today().year == 2012
+
+
+@pytest.mark.small
+def test_slow_while_frozen():
+    with {freeze_1970}:
+        while True:
+            pass
+
+
+@pytest.mark.small
+def test_time_functions_patched(monkeypatch):
+    monkeypatch.setattr(time, "perf_counter", lambda: 0.0)
+    monkeypatch.setattr(time, "monotonic", lambda: 0.0)
+    monkeypatch.setattr(time, "time", lambda: 0.0)
+    while True:
+        pass
+
+
+@pytest.mark.small
+def test_after_them():
+    pass
+"""
+
+FREEZERS = {
+    "freezegun": {
+        "imports": "from freezegun import freeze_time",
+        "freeze_2012": 'freeze_time("2012-01-14")',
+        "freeze_1970": 'freeze_time("1970-01-01")',
+    },
+    "time-machine": {
+        "imports": "import time_machine",
+        "freeze_2012": 'time_machine.travel("2012-01-14", tick=False)',
+        "freeze_1970": 'time_machine.travel("1970-01-01", tick=False)',
+    },
+}
+
+
+@pytest.mark.parametrize("enforcement", [None, "strict"], ids=["off", "strict"])
+@pytest.mark.parametrize("tool", FREEZERS)
+def test_a_frozen_clock_does_not_reach_the_plugins(
+    run: Runner, tool: str, enforcement: str | None
+) -> None:
+    result = run(FROZEN.format(**FREEZERS[tool]), "-rA", enforcement=enforcement)
+    assert outcome_of(result, "test_fast_while_frozen") == "PASSED"
+    assert outcome_of(result, "test_after_them") == "PASSED"
+    result.stdout.fnmatch_lines(
+        [
+            "FAILED *::test_slow_while_frozen - *[[]TC001[]]*of 1 s: stopped after 1.* s*",
+            "FAILED *::test_time_functions_patched - *[[]TC001[]]*stopped after 1.* s*",
+        ]
+    )

@@ -1,0 +1,122 @@
+"""No test can switch the timer off: not for itself, not for the tests after it."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import Runner, outcome_of
+
+#: Each route a test could take to escape its limit, run in a small test that then spins.
+ROUTES = {
+    "sigalrm-ignored": "signal.signal(signal.SIGALRM, signal.SIG_IGN)",
+    "sigalrm-own-handler": "signal.signal(signal.SIGALRM, lambda *args: None)",
+    "sigalrm-blocked": "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})",
+    "itimer-cleared": "signal.setitimer(signal.ITIMER_REAL, 0)",
+    "alarm-cleared": "signal.alarm(0)",
+    "timer-signal-ignored": "signal.signal(timing.SIGNAL, signal.SIG_IGN)",
+    "timer-signal-own-handler": "signal.signal(timing.SIGNAL, lambda *args: None)",
+    "every-signal-blocked": "signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())",
+}
+
+#: What the failure of a test that touched the plugin's own signal says about it.
+TOLD = {
+    "timer-signal-ignored": "replaced the handler of SIGRTMIN+6",
+    "timer-signal-own-handler": "replaced the handler of SIGRTMIN+6",
+    "every-signal-blocked": "blocked SIGRTMIN+6",
+}
+
+MODULE = """
+import signal
+import time
+
+import pytest
+
+from pytest_test_categories import timing
+
+
+def spin(seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+@pytest.mark.small
+def test_tampers():
+    {route}
+    spin(5)
+
+
+@pytest.mark.small
+def test_innocent_after_it():
+    while True:
+        pass
+"""
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_test_cannot_escape_its_limit_nor_break_the_next_one(
+    run: Runner, pytester: pytest.Pytester, route: str
+) -> None:
+    result = run(
+        MODULE.format(route=ROUTES[route]),
+        "-rA",
+        "--junitxml=junit.xml",
+        "--test-categories-hard-stop=3",
+        enforcement=None,
+    )
+    assert outcome_of(result, "test_tampers") == "FAILED"
+    assert outcome_of(result, "test_innocent_after_it") == "FAILED"
+    result.stdout.fnmatch_lines(
+        ["FAILED *::test_innocent_after_it - *[[]TC001[]] *: stopped after 1.* s*"]
+    )
+    told = TOLD.get(route)
+    tampers = next(
+        line for line in result.outlines if line.startswith("FAILED test_subject.py::test_tampers")
+    )
+    assert "[TC001]" in tampers
+    if told:
+        assert (
+            f"The test tampered with the plugin's timer ({told}); it has been restored." in tampers
+        )
+    else:  # SIGALRM and the interval timer are not the plugin's: nothing to tell
+        assert "tampered" not in tampers
+    # The next test starts with the timer intact: stopped at its limit, not at a hard stop.
+    tree = ET.parse(pytester.path / "junit.xml")
+    times = {case.get("name"): float(case.get("time", "nan")) for case in tree.iter("testcase")}
+    assert 1.0 <= times["test_innocent_after_it"] <= 2.0
+    assert times["test_tampers"] <= 3.0  # stopped, at the latest by the fallback, never hard
+
+
+def test_a_test_that_tampers_within_its_limit_passes_and_the_timer_is_restored(
+    run: Runner,
+) -> None:
+    result = run(
+        """
+import signal
+
+import pytest
+
+from pytest_test_categories import timing
+
+
+found = []
+
+
+@pytest.mark.small
+def test_uses_the_signal_for_itself():
+    found.append(signal.getsignal(timing.SIGNAL))
+    signal.signal(timing.SIGNAL, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {timing.SIGNAL})
+
+
+@pytest.mark.small
+def test_next_sees_the_plugins_handler():
+    assert signal.getsignal(timing.SIGNAL) is found[0]
+    assert timing.SIGNAL not in signal.pthread_sigmask(signal.SIG_BLOCK, ())
+""",
+        "-rA",
+        enforcement=None,
+    )
+    result.assert_outcomes(passed=2)
