@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import Runner, outcome_of
+from pytest_test_categories import timing
 
 #: Each route a test could take to escape its limit, run in a small test that then spins.
 ROUTES = {
@@ -22,9 +23,9 @@ ROUTES = {
 
 #: What the failure of a test that touched the plugin's own signal says about it.
 TOLD = {
-    "timer-signal-ignored": "replaced the handler of SIGRTMIN+6",
-    "timer-signal-own-handler": "replaced the handler of SIGRTMIN+6",
-    "every-signal-blocked": "blocked SIGRTMIN+6",
+    "timer-signal-ignored": f"replaced the handler of {timing.SIGNAL_NAME}",
+    "timer-signal-own-handler": f"replaced the handler of {timing.SIGNAL_NAME}",
+    "every-signal-blocked": f"blocked {timing.SIGNAL_NAME}",
 }
 
 MODULE = """

@@ -49,9 +49,11 @@ from .violations import (
 #: Seconds between an interrupt and the next one, while the test still runs.
 GRACE = 0.5
 
-if hasattr(signal, "pthread_kill"):
-    SIGNAL: int | None = signal.SIGRTMIN + 6 if hasattr(signal, "SIGRTMIN") else signal.SIGALRM
-    SIGNAL_NAME = "SIGRTMIN+6" if hasattr(signal, "SIGRTMIN") else "SIGALRM"
+if hasattr(signal, "SIGRTMIN"):  # Linux: a real-time signal nobody else uses
+    SIGNAL: int | None = signal.SIGRTMIN + 6
+    SIGNAL_NAME = "SIGRTMIN+6"
+elif hasattr(signal, "pthread_kill"):
+    SIGNAL, SIGNAL_NAME = signal.SIGUSR2, "SIGUSR2"
 else:  # no signal to send: the watchdog raises the exception in the thread
     SIGNAL, SIGNAL_NAME = None, ""
 
