@@ -17,7 +17,6 @@ import _thread
 import contextlib
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .violations import Kind, ResourceViolationError, Violation, resource_violation
@@ -157,8 +156,6 @@ class ActiveTest(Bound):
 
     def _halt(self) -> None:
         with lock:  # no interrupt from the watchdog once the test's code is done
-            if self.answered < self.asked:
-                cancel_pending()
             self.live = False
             self.charged += Clock.now() - self._since
 
@@ -226,13 +223,6 @@ current: ActiveTest | None = None
 #: Shared fixtures setting up or tearing down now, innermost last.
 shared: list[SharedFixture] = []
 
-
-def _no_pending() -> None:
-    pass
-
-
-#: Drops an interrupt the watchdog raised in the test's thread that has not arrived yet.
-cancel_pending: Callable[[], None] = _no_pending
 
 #: Held while the test's thread ends a live stretch, and by the watchdog while it interrupts:
 #: so no interrupt is sent once the test's code is done.

@@ -62,6 +62,7 @@ Watched = ActiveTest | SharedFixture
 
 _DEBUGGER_MODULES = ("pdb", "bdb", "pydevd", "_pydevd", "debugpy", "IPython.core.debugger")
 _MAIN = threading.main_thread().ident or 0
+_MAIN_NATIVE = threading.main_thread().native_id
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _hard_stop = 10.0  # set from the session's settings
 
@@ -163,23 +164,28 @@ def _watch() -> None:
 
 
 def _ask(bound: Watched, now: float) -> None:
-    """Interrupt the test's thread (the watchdog holds the run state's lock)."""
-    unanswered = bound.answered < bound.asked
+    """Interrupt the test's thread (the watchdog holds the run state's lock).
+
+    By signal when it can reach the thread, as a signal also ends a blocking system call;
+    otherwise by an exception raised in the thread, which reaches any Python code. Never both:
+    the one that arrives second would land after the test, in pytest's own code.
+    """
     bound.asked += 1
     bound.asked_at = now
-    ours = SIGNAL is not None and signal.getsignal(SIGNAL) is _on_signal
-    if unanswered or not ours:
+    if SIGNAL is not None and signal.getsignal(SIGNAL) is _on_signal and not _blocked():
+        signal.pthread_kill(_MAIN, SIGNAL)
+    else:
         _set_async_exc(ctypes.c_ulong(_MAIN), ctypes.py_object(_Interrupt))
-    if ours:
-        signal.pthread_kill(_MAIN, SIGNAL)  # type: ignore[arg-type]
 
 
-def cancel_pending() -> None:
-    """Drop an interrupt raised from the watchdog but not yet delivered (the test's thread)."""
-    _set_async_exc(ctypes.c_ulong(_MAIN), None)
-
-
-runstate.cancel_pending = cancel_pending
+def _blocked() -> bool:
+    """Does the test's thread block the plugin's signal? (Read from Linux's /proc.)"""
+    try:
+        with open(f"/proc/self/task/{_MAIN_NATIVE}/status", encoding="ascii") as status:
+            mask = next(line for line in status if line.startswith("SigBlk:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(int(mask.split()[1], 16) >> (SIGNAL - 1) & 1)  # type: ignore[operator]
 
 
 def _end_process(bound: Watched) -> None:
@@ -215,7 +221,6 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         if debugger_active():
             bound.debugging = True
             return
-    cancel_pending()
     first = not bound.stopped
     violation = _deliver(bound)
     if first and isinstance(bound, ActiveTest):
