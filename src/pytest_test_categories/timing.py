@@ -7,9 +7,10 @@ only while its own code runs) and any shared fixture setting up or tearing down
 1. interrupts the test's thread with :data:`SIGNAL`, whose handler raises
    :class:`.TimeLimitExceeded` where the test stands (an async test waiting in its event loop
    has its task cancelled instead);
-2. interrupts again every :data:`GRACE` seconds while the test still runs; when the signal was
-   not answered (blocked, ignored or replaced by the test), it raises the exception in the
-   thread directly (``PyThreadState_SetAsyncExc``), which reaches any Python code;
+2. interrupts again every :data:`GRACE` seconds while the test still runs (an async test now
+   gets the exception); when the signal cannot reach the thread (the test ignored, replaced or
+   blocked it), it raises the exception in the thread directly (``PyThreadState_SetAsyncExc``),
+   which reaches any Python code;
 3. ends the process ``hard_stop`` seconds past the bound: every thread's stack and the TC001
    message are written to stderr first (pytest-xdist then replaces the worker).
 
