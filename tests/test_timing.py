@@ -198,7 +198,7 @@ def test_waits_in_c(tmp_path):
         [
             "PASSED *::test_fast",
             "FAILED *::test_waits_in_c - *[[]TC001[]]*time limit of 0.2 s: it ran 1.* s and could "
-            "not be interrupted (for instance inside C code), so it was failed when it returned.*",
+            "not be interrupted (for instance inside C code), so it was failed when it returned",
         ]
     )
     result.stdout.no_fnmatch_line("*stopped after*")
@@ -372,9 +372,9 @@ def test_unsized():
             "sizes: 3 small · 1 unsized",
             "PASSED *::test_trylast_passes",
             "PASSED *::test_unsized",
-            "FAILED *::test_trylast_isolated - *[[]TC101[]] *(small test) used the network*",
-            "FAILED *::test_wrapper_limited - *[[]TC001[]] *(small test) exceeded its time limit "
-            "of 1 s: stopped after 1.* s*",
+            "FAILED *::test_trylast_isolated - [[]TC101[]] network: socket.connect 127.0.0.1:9",
+            "FAILED *::test_wrapper_limited - [[]TC001[]] exceeded its time limit of 1 s: "
+            "stopped after 1.* s",
         ]
     )
 

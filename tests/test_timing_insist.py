@@ -83,8 +83,8 @@ def test_next():
     result.stdout.fnmatch_lines(
         [
             "*ERROR at teardown of test_stuck*",
-            "E *[[]TC001[]] test_subject.py::test_stuck (small test): the teardown after the test "
-            "failed its time limit ran past its own bound of 1 s: stopped after 1.* s.*",
+            "E *[[]TC001[]] test_subject.py::test_stuck (small test) failed its time limit, and "
+            "then its teardown ran past its own bound of 1 s: stopped after 1.* s.*",
         ]
     )
     result.stdout.fnmatch_lines(["PASSED *::test_next", "FAILED *::test_stuck - *[[]TC001[]]*"])

@@ -103,8 +103,8 @@ TIME_LIMIT_MESSAGE = (
 
 #: The teardown of a test that was failed for its time, when it overruns its own fresh bound.
 CLEANUP_MESSAGE = (
-    "[{code}] {nodeid} ({size} test): the teardown after the test failed its time limit ran "
-    "past its own bound of {limit:g} s: {outcome}.{tampered} "
+    "[{code}] {nodeid} ({size} test) failed its time limit, and then its teardown ran past its "
+    "own bound of {limit:g} s: {outcome}.{tampered} "
     "To fix it: make the fixtures' teardown finish (a cleanup that waits for something that "
     "never comes, or catches the interrupt and carries on). See {url}"
 )
@@ -170,9 +170,8 @@ class Violation:
         test's name (``[TC001] exceeded its time limit of 1 s: stopped after 1.00 s``).
         """
         if self.kind is Kind.TIME_LIMIT:
-            prefix = f"[{self.code}] {self.nodeid} ({self.size} test) "
-            if self.message.startswith(prefix):
-                return f"[{self.code}] " + self.message[len(prefix) :].split(". ", 1)[0]
+            first = self.message.split(". ", 1)[0]
+            return first.replace(f" {self.nodeid} ({self.size} test)", "", 1)
         return f"[{self.code}] {self.kind}: {self.operation} {self.target}"
 
 
