@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .config import Mode, Settings
 from .distribution import DistributionWarning
@@ -15,10 +15,23 @@ from .violations import (
     ViolationWarning,
 )
 
-try:
-    __version__ = version("pytest-test-categories")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+__version__: str
+
+
+def __getattr__(name: str) -> Any:
+    # The version is read from the installed metadata only when asked for: a test run that
+    # writes no JSON report never pays for the lookup.
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    global __version__
+    try:
+        __version__ = version("pytest-test-categories")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        __version__ = "0.0.0"
+    return __version__
+
 
 __all__ = [
     "DistributionWarning",

@@ -220,47 +220,70 @@ def _allowances_of(item: pytest.Item, size: Size, marks: list[pytest.Mark]) -> A
         raise SizeError(f"{where}(allow_hosts=...): {error}.") from None
 
 
+#: Size markers found on a node: which size each one gives, and the marker.
+Found = list[tuple[Size, pytest.Mark]]
+
+#: On a collector: the closest node at or above it with size markers, and those markers.
+_LEVEL_KEY = pytest.StashKey["tuple[Any, Found] | None"]()
+
+
+def _own_sizes(node: Any) -> Found:
+    return [(_BY_NAME[m.name], m) for m in node.own_markers if m.name in _BY_NAME]
+
+
+def _sized_level(node: Any) -> tuple[Any, Found] | None:
+    """The closest sized node at or above the collector ``node``, worked out once per collector."""
+    level = node.stash.get(_LEVEL_KEY, False)
+    if level is False:
+        found = _own_sizes(node)
+        if found:
+            level = (node, found)
+        else:
+            level = _sized_level(node.parent) if node.parent is not None else None
+        node.stash[_LEVEL_KEY] = level
+    return level  # type: ignore[no-any-return]
+
+
 def resolve(item: pytest.Item) -> SizeSpec | None:
     """The size of ``item``: the closest size marker wins; two sizes at one level conflict.
 
     The time limit comes from the closest level too; the allowances of every marker of that
     size (function, class, base class, module) add up. Returns ``None`` for an unsized test.
     Raises :class:`SizeConflict` for two sizes at one level, and :class:`SizeError` for a bad
-    keyword.
+    keyword. The item's own markers are read for every item; its parents' once per parent, so
+    an unmarked item costs one scan of its markers.
     """
     node: Any = item
-    while node is not None:
-        found = [(_BY_NAME[m.name], m) for m in node.own_markers if m.name in _BY_NAME]
-        if not found:
-            node = node.parent
-            continue
-        sizes = {size for size, _ in found}
-        if len(sizes) > 1:
-            origins = "; ".join(
-                f"{size} from {_where(node, mark)}" for size, mark in _dedupe(found)
-            )
-            raise SizeConflict(
-                f"{item.nodeid}: conflicting sizes at the same level ({origins}). "
-                f"A test has one size: remove one of them, or override it closer to the test "
-                f"(a marker on the function beats its class, a class beats its module)."
-            )
-        size = found[0][0]
-        marks = [m for _, m in found]
-        parent = node.parent
-        while parent is not None:
-            marks.extend(m for m in parent.own_markers if m.name == size.value)
-            parent = parent.parent
-        if not any(m.args or m.kwargs for m in marks):
-            return _DEFAULT_SPECS[size]
-        for mark in marks:
-            _check_keywords(item, size, mark)
-        # Several markers of the one size at the closest level: one with a timeout wins.
-        closest = next((m for _, m in found if "timeout" in m.kwargs), found[0][1])
-        return SizeSpec(size, _timeout_of(item, size, closest), _allowances_of(item, size, marks))
-    return None
+    found = _own_sizes(item) if item.own_markers else None
+    if not found:
+        level = _sized_level(item.parent) if item.parent is not None else None
+        if level is None:
+            return None
+        node, found = level
+    sizes = {size for size, _ in found}
+    if len(sizes) > 1:
+        origins = "; ".join(f"{size} from {_where(node, mark)}" for size, mark in _dedupe(found))
+        raise SizeConflict(
+            f"{item.nodeid}: conflicting sizes at the same level ({origins}). "
+            f"A test has one size: remove one of them, or override it closer to the test "
+            f"(a marker on the function beats its class, a class beats its module)."
+        )
+    size = found[0][0]
+    marks = [m for _, m in found]
+    parent = node.parent
+    while parent is not None:
+        marks.extend(m for m in parent.own_markers if m.name == size.value)
+        parent = parent.parent
+    if not any(m.args or m.kwargs for m in marks):
+        return _DEFAULT_SPECS[size]
+    for mark in marks:
+        _check_keywords(item, size, mark)
+    # Several markers of the one size at the closest level: one with a timeout wins.
+    closest = next((m for _, m in found if "timeout" in m.kwargs), found[0][1])
+    return SizeSpec(size, _timeout_of(item, size, closest), _allowances_of(item, size, marks))
 
 
-def _dedupe(found: list[tuple[Size, pytest.Mark]]) -> list[tuple[Size, pytest.Mark]]:
+def _dedupe(found: Found) -> Found:
     seen: set[Size] = set()
     unique = []
     for size, mark in found:
