@@ -268,7 +268,7 @@ def test_json_report_file_matches_the_schema_and_the_run(
     validate(document)
     from pytest_test_categories import __version__
 
-    assert document["schema_version"] == reports.SCHEMA_VERSION == 1
+    assert document["schema_version"] == reports.SCHEMA_VERSION == 2
     assert document["plugin"] == {"name": "pytest-test-categories", "version": __version__}
     assert document["enforcement"] == "strict"
     assert document["complete"] is True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import sys
 from collections.abc import Generator
@@ -17,7 +16,10 @@ from .runstate import ActiveTest, SharedFixture
 from .violations import TimeLimitExceeded, shorten_crash_message
 
 SIZE_KEY = sizes.SPEC_KEY
+EXPECTED = verdict.EXPECTED_KEY
 TIMER_KEY = pytest.StashKey[timing.Timer]()
+#: Each item's place in the suite as collected, before any deselection.
+PLACES_KEY = pytest.StashKey[dict[int, int]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,6 +61,15 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return markdown.collect_file(file_path, parent, patterns)
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> Generator[None, None, None]:
+    # The whole suite, before any plugin deselects: the shards of one run share it.
+    session.stash[PLACES_KEY] = reports.suite_collected(config, items)
+    return (yield)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
     # Not in pytest_collection_modifyitems: a conftest or plugin may still be adding size markers
@@ -66,22 +77,27 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     items = session.items
     bad_timeouts: list[str] = []
     conflicts: list[pytest.Item] = []
+    resolve = sizes.resolve
     for item in items:
         try:
-            item.stash[SIZE_KEY] = sizes.resolve(item)
+            spec = resolve(item)
         except sizes.SizeConflict as error:
-            item.stash[SIZE_KEY] = None
             conflicts.append(item)
             report = pytest.CollectReport(item.nodeid, "failed", str(error), [])
             session.ihook.pytest_collectreport(report=report)
+            continue
         except sizes.SizeError as error:
             bad_timeouts.append(str(error))
+            continue
+        # Stored for unsized items too: Stash.get raises and catches KeyError on a miss,
+        # which costs more than the store.
+        item.stash[SIZE_KEY] = spec
     if bad_timeouts:
         raise pytest.UsageError("\n".join(bad_timeouts))
     for item in conflicts:
         items.remove(item)
     distribution.require_sizes(session, items, SIZE_KEY)
-    reports.collected(items, SIZE_KEY)
+    reports.collected(items, SIZE_KEY, session.stash.get(PLACES_KEY, {}))
 
 
 #: (config, isolating, strict, alarm) of the session that started the last test.
@@ -106,6 +122,9 @@ def _start(item: pytest.Item) -> ActiveTest:
     if test is None or test.item is not item:
         spec = item.stash.get(SIZE_KEY, None)
         _, isolating, strict, alarm = _session_flags(item.config)
+        expected = None
+        if EXPECTED in item.stash:  # not stash.get: its miss raises and catches a KeyError
+            expected = item.stash[EXPECTED]
         test = ActiveTest(
             item,
             spec.size if spec else None,
@@ -113,7 +132,7 @@ def _start(item: pytest.Item) -> ActiveTest:
             isolating=isolating,
             strict=strict,
             alarm=alarm,
-            expected=item.stash.get(verdict.EXPECTED_KEY, None),
+            expected=expected,
         )
         runstate.current = test
         if test.isolating:
@@ -136,14 +155,20 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     test.start()
     try:
         return (yield)
-    except asyncio.CancelledError as error:
-        if not test.stopped:
+    except BaseException as error:
+        if not (test.stopped and _cancelled(error)):
             raise
         # Cancelled by the time limit: say so, at the line where the test was waiting.
         violation = timing.time_violation_of(test)
         raise TimeLimitExceeded(violation).with_traceback(error.__traceback__) from None
     finally:
         test.stop()
+
+
+def _cancelled(error: BaseException) -> bool:
+    """Is ``error`` asyncio's cancellation? Without asyncio imported, nothing was cancelled."""
+    asyncio = sys.modules.get("asyncio")  # not imported here: a run without async tests skips it
+    return asyncio is not None and isinstance(error, asyncio.CancelledError)
 
 
 @pytest.hookimpl(wrapper=True)

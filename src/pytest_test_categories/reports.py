@@ -11,7 +11,10 @@ the summary.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import enum
 import errno
+import hashlib
 import json
 import os
 import stat
@@ -32,7 +35,7 @@ from .sizes import LIMITS, Size, SizeSpec
 from .violations import Kind
 
 #: The version of the JSON report's layout; raised whenever a consumer could notice a change.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: The name of the JUnit XML property that holds each test's size.
 JUNIT_PROPERTY = "test_size"
@@ -47,6 +50,12 @@ SIZE_NAMES: tuple[str, ...] = (*(size.value for size in Size), UNSIZED)
 ATTRIBUTE = "test_categories"
 
 SCHEMA_FILE = "report.schema.json"
+
+#: The key under which a pytest-xdist worker sends its suite's identity to the controller.
+SUITE_OUTPUT = "test_categories_suite"
+
+#: Settings that differ between the shards of one run (each writes its own report).
+_NOT_CONFIGURATION = frozenset({"report", "report_file"})
 
 
 class ViolationEntry(TypedDict):
@@ -78,9 +87,35 @@ _INFO = pytest.StashKey[tuple[int, str, "float | None"]]()
 _OUTCOME = pytest.StashKey[str]()
 
 
-def collected(items: list[pytest.Item], key: pytest.StashKey[SizeSpec | None]) -> None:
-    """Remember each item's size and place, and record the size as a JUnit XML property."""
-    for order, item in enumerate(items):
+def suite_collected(config: pytest.Config, items: list[pytest.Item]) -> dict[int, int]:
+    """Identify the suite as collected, before any plugin deselects; return each item's place.
+
+    Every shard of a run (``-k``, ``--deselect``, pytest-split, pytest-shard) collects the whole
+    suite first, so the shards of one run have the same identity, and the same places.
+    """
+    ids = [item.nodeid for item in items]
+    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
+    suite = {"tests": len(ids), "digest": f"sha256:{digest}"}
+    tally = config.stash.get(_TALLY, None)
+    if tally is not None:
+        tally.suite = suite
+    output = getattr(config, "workeroutput", None)
+    if output is not None:  # a pytest-xdist worker: its controller collects nothing itself
+        output[SUITE_OUTPUT] = suite
+    return {id(item): place for place, item in enumerate(items)}
+
+
+def collected(
+    items: list[pytest.Item], key: pytest.StashKey[SizeSpec | None], places: dict[int, int]
+) -> None:
+    """Remember each item's size and place, and record the size as a JUnit XML property.
+
+    The place is the item's position in the suite as collected (``places``), so that the
+    records of shards of one run sort into the order of the whole run.
+    """
+    after = len(places)  # an item a plugin added after collection goes at the end
+    for position, item in enumerate(items):
+        order = places.get(id(item), after + position)
         spec = item.stash.get(key, None)
         name = spec.size.value if spec is not None else UNSIZED
         item.user_properties.append((JUNIT_PROPERTY, name))
@@ -169,6 +204,10 @@ class Tally:
         #: setup report (a worker that crashes never sends the teardown report with the record).
         self.ids: list[str] = []
         self.last_setup: dict[object, pytest.TestReport] = {}
+        #: The suite as collected (:func:`suite_collected`): ``{"tests": N, "digest": ...}``.
+        self.suite: dict[str, Any] | None = None
+        #: The shard reports a merged tally was made from (:mod:`.merge`); empty for a run.
+        self.shards: list[dict[str, Any]] = []
 
     def sorted_records(self) -> list[Record]:
         """The records in collection order, the same with or without pytest-xdist."""
@@ -248,6 +287,40 @@ def _crash_record(tally: Tally, report: pytest.TestReport) -> Record:
         "limit_percent": 0.0 if size != UNSIZED else None,
         "violations": [],
     }
+
+
+def worker_finished(output: Mapping[str, Any]) -> None:
+    """In xdist's controller: take the suite's identity from a worker that finished."""
+    suite = output.get(SUITE_OUTPUT)
+    if _tally is not None and suite is not None:
+        _tally.suite = suite
+
+
+def configuration(settings: Settings) -> dict[str, Any]:
+    """The settings that shape a report, as plain data: the shards of one run share them."""
+    return {
+        field.name: _plain(getattr(settings, field.name))
+        for field in dataclasses.fields(settings)
+        if field.name not in _NOT_CONFIGURATION
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)
+        }
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def _stopped_early(session: pytest.Session, ran: int) -> bool:
@@ -403,6 +476,11 @@ def document(tally: Tally) -> dict[str, Any]:
         "complete": tally.complete,
         "enforcement": settings.enforcement.value,
         "limits": {size.value: LIMITS[size] for size in Size},
+        "run": {
+            "suite": tally.suite,
+            "configuration": configuration(settings),
+            "shards": tally.shards,
+        },
         "totals": {"tests": total, "sized": pyramid.sized, "outcomes": outcomes},
         "sizes": {
             name: {"count": counts[name], "percent": _percent(counts[name], total)}
@@ -429,10 +507,7 @@ def document(tally: Tally) -> dict[str, Any]:
             "message": pyramid.message() or None,
         },
         "violations": violation_totals(tally.records),
-        "tests": [
-            {key: value for key, value in record.items() if key != "order"}
-            for record in tally.records
-        ],
+        "tests": tally.records,
     }
 
 

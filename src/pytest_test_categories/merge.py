@@ -1,0 +1,251 @@
+"""Merge the JSON size reports of a sharded run into the report of the whole run.
+
+A suite too big for one machine runs as shards (a CI matrix, each job running a slice of the
+tests with ``-k``, ``--deselect``, pytest-split or pytest-shard), each writing its own report
+with ``--test-size-report-file``. This command reads those reports, refuses shards that are not
+slices of one run, and writes the report the whole run would have written (times aside), checks
+it against the test pyramid and prints it::
+
+    pytest-test-categories-merge --output sizes.json shard-*.json
+    python -m pytest_test_categories.merge --report detailed shard-*.json
+
+Exit status: 0 when merged; 1 when the pyramid is off target under strict enforcement;
+2 when the shards cannot be merged, with a message that names the files and what differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import distribution, reports
+from .config import REPORT_FORMATS, Mode, Settings, Target
+
+PROG = "pytest-test-categories-merge"
+
+#: What every shard of one run has in common, and how to say it in a message.
+_SAME: tuple[tuple[str, str], ...] = (
+    ("plugin", "plugin version"),
+    ("pytest_version", "pytest version"),
+    ("suite", "collected suite"),
+    ("configuration", "configuration"),
+    ("limits", "time limits"),
+)
+
+_SAME_RUN_HINT = (
+    "The shards of one run are the same suite, collected by the same plugin and pytest versions "
+    "with the same configuration; each chooses its slice with -k, --deselect, pytest-split or "
+    "pytest-shard, never with other test paths."
+)
+
+
+class MergeError(Exception):
+    """Shards that cannot be merged; the message names the files and what differs."""
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise MergeError(f"{path}: cannot read it as a JSON size report: {error}") from None
+    if not isinstance(report, dict) or "schema_version" not in report:
+        raise MergeError(
+            f"{path}: not a size report (no schema_version); write one with "
+            f"pytest --test-size-report-file=PATH."
+        )
+    version = report["schema_version"]
+    if version != reports.SCHEMA_VERSION:
+        raise MergeError(
+            f"{path}: schema_version {version!r}, but this merge reads version "
+            f"{reports.SCHEMA_VERSION}; write every shard's report with the same "
+            f"pytest-test-categories as the merge."
+        )
+    if report["run"]["shards"]:
+        raise MergeError(f"{path}: already a merged report; merge the shard reports themselves.")
+    if report["run"]["suite"] is None:
+        raise MergeError(f"{path}: its run collected no suite (collection did not finish).")
+    return report
+
+
+def _identity(report: dict[str, Any]) -> dict[str, Any]:
+    run = report["run"]
+    return {
+        "plugin": report["plugin"]["version"],
+        "pytest_version": report["pytest_version"],
+        "suite": run["suite"],
+        "configuration": run["configuration"],
+        "limits": report["limits"],
+    }
+
+
+def _describe(key: str, value: Any) -> str:
+    if key == "suite":
+        return f"{value['tests']} collected tests, {value['digest'][:19]}…"
+    return json.dumps(value, sort_keys=True)
+
+
+def _check_same_run(paths: Sequence[Path], loaded: Sequence[dict[str, Any]]) -> None:
+    first = _identity(loaded[0])
+    for path, report in zip(paths[1:], loaded[1:], strict=True):
+        other = _identity(report)
+        for key, what in _SAME:
+            if other[key] == first[key]:
+                continue
+            if key == "configuration":
+                names = sorted(set(first[key]) | set(other[key]))
+                differ = [n for n in names if first[key].get(n) != other[key].get(n)]
+                detail = "; ".join(
+                    f"{n}: {_describe(n, first[key].get(n))} in {paths[0]}, "
+                    f"{_describe(n, other[key].get(n))} in {path}"
+                    for n in differ
+                )
+            else:
+                detail = (
+                    f"{_describe(key, first[key])} in {paths[0]}, "
+                    f"{_describe(key, other[key])} in {path}"
+                )
+            raise MergeError(
+                f"{path} and {paths[0]} are not shards of one run: their {what} differs "
+                f"({detail}). {_SAME_RUN_HINT}"
+            )
+
+
+def _records(paths: Sequence[Path], loaded: Sequence[dict[str, Any]]) -> list[reports.Record]:
+    owner: dict[str, Path] = {}
+    records: list[reports.Record] = []
+    for path, report in zip(paths, loaded, strict=True):
+        for test in report["tests"]:
+            seen = owner.setdefault(test["nodeid"], path)
+            if seen != path:
+                shared = [t["nodeid"] for t in report["tests"] if owner[t["nodeid"]] == seen]
+                raise MergeError(
+                    f"{seen} and {path} overlap: both ran {len(shared)} of the same tests, "
+                    f"{shared[0]} first. The shards of a run must each run a different slice "
+                    f"of the suite."
+                )
+            records.append(test)
+    return sorted(records, key=lambda record: (record["order"], record["nodeid"]))
+
+
+def merge(
+    paths: Sequence[Path], distribution_enforcement: Mode | None = None
+) -> tuple[reports.Tally, dict[str, Any]]:
+    """The tally of the whole run the shard reports at ``paths`` come from, and the first report.
+
+    ``distribution_enforcement`` replaces the pyramid check's mode recorded in the shards (which
+    usually run with the check off, since a slice of a suite need not be a pyramid).
+    """
+    if not paths:
+        raise MergeError("no shard reports given.")
+    loaded = [_load(path) for path in paths]
+    _check_same_run(paths, loaded)
+    first = loaded[0]
+    recorded = first["distribution"]
+    targets = tuple(
+        (name, Target(group["target"], group["tolerance"]))
+        for name, group in recorded["groups"].items()
+    )
+    settings = Settings(
+        enforcement=Mode(first["enforcement"]),
+        distribution_enforcement=distribution_enforcement or Mode(recorded["enforcement"]),
+        targets=targets,
+    )
+    tally = reports.Tally(settings)
+    tally.records = _records(paths, loaded)
+    tally.pyramid = distribution.measure(tally.counts(), settings.targets)
+    tally.complete = all(report["complete"] for report in loaded)
+    tally.suite = first["run"]["suite"]
+    tally.shards = [
+        {
+            "file": str(path),
+            "created": report["created"],
+            "tests": len(report["tests"]),
+            "complete": report["complete"],
+        }
+        for path, report in zip(paths, loaded, strict=True)
+    ]
+    return tally, first
+
+
+def document(tally: reports.Tally, recorded: dict[str, Any]) -> dict[str, Any]:
+    """The merged JSON report: the layout of a run's report, with the shards listed in ``run``.
+
+    What the shards recorded about their run (versions, limits, configuration) is kept as they
+    recorded it, whatever the versions of the merge.
+    """
+    merged = reports.document(tally)
+    merged["plugin"] = recorded["plugin"]
+    merged["pytest_version"] = recorded["pytest_version"]
+    merged["limits"] = recorded["limits"]
+    merged["run"]["configuration"] = recorded["run"]["configuration"]
+    return merged
+
+
+def _pyramid_verdict(tally: reports.Tally) -> tuple[list[str], int]:
+    """Lines saying how the merged run's pyramid fared, and the exit status it calls for."""
+    pyramid = tally.pyramid
+    mode = tally.settings.distribution_enforcement
+    if pyramid is None or not tally.records or mode is Mode.OFF:
+        return [], 0
+    if not tally.complete:
+        stopped = ", ".join(shard["file"] for shard in tally.shards if not shard["complete"])
+        return [f"The test pyramid was not checked: a shard stopped early ({stopped})."], 0
+    if pyramid.ok:
+        return [], 0
+    if mode is Mode.WARN:
+        return [f"warning: {pyramid.message()}"], 0
+    return [pyramid.message(), distribution.STRICT_REASON], 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Merge the JSON size reports of the shards of one run into the run's report.",
+    )
+    parser.add_argument("shards", nargs="+", type=Path, metavar="SHARD", help="a shard's report")
+    parser.add_argument(
+        "--output", "-o", type=Path, metavar="PATH", help="write the merged JSON report to PATH"
+    )
+    parser.add_argument(
+        "--report",
+        choices=REPORT_FORMATS,
+        default="basic",
+        help="what to print: basic (default), detailed or json",
+    )
+    parser.add_argument(
+        "--distribution-enforcement",
+        choices=[mode.value for mode in Mode],
+        help="check the merged pyramid this way instead of as the shards recorded",
+    )
+    arguments = parser.parse_args(argv)
+    mode = arguments.distribution_enforcement
+    try:
+        tally, recorded = merge(arguments.shards, Mode(mode) if mode else None)
+    except MergeError as error:
+        print(f"{PROG}: cannot merge: {error}", file=sys.stderr)
+        return 2
+    suite = tally.suite or {}
+    listing = ", ".join(f"{shard['file']} ({shard['tests']})" for shard in tally.shards)
+    print(
+        f"merged {len(tally.shards)} shards with {len(tally.records)} of the suite's "
+        f"{suite.get('tests', 0)} collected tests: {listing}"
+    )
+    if arguments.report == "json":
+        print(reports.dump(document(tally, recorded)), end="")
+    else:
+        print(reports.render(tally, arguments.report), end="")
+    lines, status = _pyramid_verdict(tally)
+    for line in lines:
+        print(line)
+    if arguments.output is not None:
+        reports.write_atomically(arguments.output, reports.dump(document(tally, recorded)))
+        print(f"merged size report written to {arguments.output}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
