@@ -217,6 +217,10 @@ def test_what_is_not_a_shard_report_is_refused(pytester: pytest.Pytester) -> Non
         _merge(pytester, "v1.json")
     )
     assert "merged.json: already a merged report" in _refusal(_merge(pytester, "merged.json"))
+    (pytester.path / "folder").mkdir()
+    unwritable = _merge(pytester, "-o", "folder", "shard-1.json")
+    assert unwritable.ret == 2
+    assert "pytest-test-categories-merge: could not write folder: " in unwritable.stderr.str()
 
 
 def test_the_command_is_installed_as_a_console_script() -> None:

@@ -242,7 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in lines:
         print(line)
     if arguments.output is not None:
-        reports.write_atomically(arguments.output, reports.dump(document(tally, recorded)))
+        try:
+            reports.write_atomically(arguments.output, reports.dump(document(tally, recorded)))
+        except OSError as error:
+            print(f"{PROG}: could not write {arguments.output}: {error}", file=sys.stderr)
+            return 2
         print(f"merged size report written to {arguments.output}")
     return status
 

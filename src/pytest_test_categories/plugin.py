@@ -290,6 +290,11 @@ class _ControllerHooks:
     def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
         reports.collection_order(ids)
 
+    @staticmethod
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(node: Any, error: object) -> None:
+        reports.worker_finished(getattr(node, "workeroutput", None) or {})
+
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     reports.session_finished(session)
