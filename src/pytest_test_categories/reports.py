@@ -137,10 +137,9 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         elif when == "call" and hasattr(report, "wasxfail"):
             item.stash[_OUTCOME] = "xpassed"
         return
-    outcome = item.stash.get(_OUTCOME, None)
-    if outcome is None:
-        outcome = "passed"
-    else:
+    outcome = "passed"
+    if _OUTCOME in item.stash:  # not stash.get: its miss (a passing test) raises a KeyError
+        outcome = item.stash[_OUTCOME]
         del item.stash[_OUTCOME]  # a plugin may run the item again (pytest-rerunfailures)
     if report.failed and outcome not in ("failed", "error"):
         outcome = "error"

@@ -224,7 +224,7 @@ def _allowances_of(item: pytest.Item, size: Size, marks: list[pytest.Mark]) -> A
 Found = list[tuple[Size, pytest.Mark]]
 
 #: On a collector: the closest node at or above it with size markers, and those markers.
-_LEVEL_KEY = pytest.StashKey["tuple[Any, Found] | None"]()
+_LEVEL_KEY = pytest.StashKey[tuple[Any, Found] | None]()
 
 
 def _own_sizes(node: Any) -> Found:
@@ -233,15 +233,17 @@ def _own_sizes(node: Any) -> Found:
 
 def _sized_level(node: Any) -> tuple[Any, Found] | None:
     """The closest sized node at or above the collector ``node``, worked out once per collector."""
-    level = node.stash.get(_LEVEL_KEY, False)
-    if level is False:
-        found = _own_sizes(node)
-        if found:
-            level = (node, found)
-        else:
-            level = _sized_level(node.parent) if node.parent is not None else None
-        node.stash[_LEVEL_KEY] = level
-    return level  # type: ignore[no-any-return]
+    stash: pytest.Stash = node.stash
+    if _LEVEL_KEY in stash:  # not stash.get: its miss raises and catches a KeyError
+        return stash[_LEVEL_KEY]
+    found = _own_sizes(node)
+    level: tuple[Any, Found] | None
+    if found:
+        level = (node, found)
+    else:
+        level = _sized_level(node.parent) if node.parent is not None else None
+    stash[_LEVEL_KEY] = level
+    return level
 
 
 def resolve(item: pytest.Item) -> SizeSpec | None:
