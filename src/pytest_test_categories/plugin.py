@@ -167,7 +167,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
 
 def _cancelled(error: BaseException) -> bool:
     """Is ``error`` asyncio's cancellation? Without asyncio imported, nothing was cancelled."""
-    asyncio = sys.modules.get("asyncio")  # not imported here: a run without async tests skips it
+    asyncio = sys.modules.get("asyncio")  # looked up, not imported: start-up stays without it
     return asyncio is not None and isinstance(error, asyncio.CancelledError)
 
 
