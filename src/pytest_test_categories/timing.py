@@ -23,7 +23,6 @@ the watchdog waits on a lock, so freezegun and friends reach neither.
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import faulthandler
 import os
@@ -224,17 +223,20 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
             return
     first = not bound.stopped
     violation = _deliver(bound)
-    if first and isinstance(bound, ActiveTest):
+    # Not imported here: a run without async tests never loads asyncio.
+    asyncio = sys.modules.get("asyncio")
+    if first and isinstance(bound, ActiveTest) and asyncio is not None:
         loop = asyncio.events._get_running_loop()
-        task = _test_task(loop) if loop is not None and asyncio.current_task(loop) is None else None
+        idle = loop is not None and asyncio.current_task(loop) is None
+        task = _test_task(asyncio, loop) if idle else None
         if task is not None:
             # Wake the loop, which may be blocked in select(); the next interrupt raises.
-            loop.call_soon_threadsafe(task.cancel, f"time limit of {bound.limit:g} s")  # type: ignore[union-attr]
+            loop.call_soon_threadsafe(task.cancel, f"time limit of {bound.limit:g} s")
             return
     raise TimeLimitExceeded(violation)
 
 
-def _test_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[Any] | None:
+def _test_task(asyncio: Any, loop: Any) -> Any:
     """The task ``run_until_complete`` is waiting for: the test (or its async fixture)."""
     for task in asyncio.all_tasks(loop):
         for callback, _ in getattr(task, "_callbacks", None) or ():
