@@ -78,6 +78,9 @@ class Settings:
     allowances: Allowances = allowances.NOTHING
     hard_stop: float = 10.0  # HARD_STOP
     fixture_timeout: float = 300.0  # FIXTURE_TIMEOUT
+    #: Observe every test and suggest the smallest size it fits (``--test-categories-suggest``).
+    suggest: bool = False
+    suggest_file: Path | None = None
 
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
@@ -172,6 +175,22 @@ def add_options(parser: pytest.Parser) -> None:
         help_text = f"Deprecated (1.x): {what} in percent; use {new[1]}."
         group.addoption(flag, dest=ini, default=None, metavar="PERCENT", help=help_text)
         parser.addini(ini, help_text, default=None)
+    group.addoption(
+        "--test-categories-suggest",
+        dest="test_categories_suggest",
+        action="store_true",
+        default=False,
+        help="Observe every test (guards record, nothing fails because of one) and suggest the "
+        "smallest size each test fits.",
+    )
+    group.addoption(
+        "--test-categories-suggest-output",
+        dest="test_categories_suggest_output",
+        default=None,
+        metavar="PATH",
+        help="With --test-categories-suggest: also write the marker to add to each test, per "
+        "file, to PATH (written atomically; sources are never edited).",
+    )
     parser.addini(
         "test_categories_require_size",
         "Make every test without a size marker a collection error.",
@@ -333,22 +352,41 @@ def _report(config: pytest.Config) -> tuple[str | None, Path | None]:
             f"use one of {', '.join(REPORT_FORMATS)}."
         )
     file = config.getoption("test_size_report_file")
-    if file is not None and not file.strip():
-        raise pytest.UsageError(
-            "command-line option --test-size-report-file: the path is empty; give the file to "
-            "write the report to, for example --test-size-report-file=sizes.json."
-        )
+    path = _file(config, file, "--test-size-report-file", "sizes.json")
     if file is not None and report is None:
         report = "json"
-    path = Path(file) if file is not None else None
-    if path is not None and not path.is_absolute():
-        path = config.invocation_params.dir / path
-    if path is not None and path.is_dir():
-        raise pytest.UsageError(
-            f"command-line option --test-size-report-file: {file!r} is a directory; "
-            "give the path of a file, for example --test-size-report-file=sizes.json."
-        )
     return report, path
+
+
+def _file(config: pytest.Config, file: str | None, flag: str, example: str) -> Path | None:
+    """The path of a file the run writes, from the directory pytest was started in."""
+    if file is None:
+        return None
+    if not file.strip():
+        raise pytest.UsageError(
+            f"command-line option {flag}: the path is empty; give the file to write, "
+            f"for example {flag}={example}."
+        )
+    path = Path(file)
+    if not path.is_absolute():
+        path = config.invocation_params.dir / path
+    if path.is_dir():
+        raise pytest.UsageError(
+            f"command-line option {flag}: {file!r} is a directory; give the path of a file, "
+            f"for example {flag}={example}."
+        )
+    return path
+
+
+def _suggest(config: pytest.Config) -> tuple[bool, Path | None]:
+    suggest = bool(config.getoption("test_categories_suggest"))
+    file = config.getoption("test_categories_suggest_output")
+    if file is not None and not suggest:
+        raise pytest.UsageError(
+            "command-line option --test-categories-suggest-output needs "
+            "--test-categories-suggest: add it, or drop the output file."
+        )
+    return suggest, _file(config, file, "--test-categories-suggest-output", "sizes.txt")
 
 
 def _require_size(config: pytest.Config) -> bool:
@@ -399,6 +437,7 @@ def _seconds(config: pytest.Config, option: tuple[str, str, str], default: float
 def resolve(config: pytest.Config) -> Settings:
     """Read and check every option once; raise :class:`pytest.UsageError` on a bad value."""
     report, report_file = _report(config)
+    suggest, suggest_file = _suggest(config)
     return Settings(
         enforcement=_mode(config, _ENFORCEMENT),
         distribution_enforcement=_mode(config, _DISTRIBUTION),
@@ -410,4 +449,6 @@ def resolve(config: pytest.Config) -> Settings:
         allowances=_allowances(config),
         hard_stop=_seconds(config, _HARD_STOP, HARD_STOP),
         fixture_timeout=_seconds(config, _FIXTURE_TIMEOUT, FIXTURE_TIMEOUT),
+        suggest=suggest,
+        suggest_file=suggest_file,
     )

@@ -68,7 +68,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     if entry is None:
         return
     test = runstate.current
-    if test is None or not test.live or not test.isolating or test.size is None:
+    if test is None or not test.live or not test.isolating or test.guarding is None:
         return
     if _foreign(test):
         return
@@ -90,7 +90,7 @@ def _violate(test: runstate.ActiveTest, kind: Kind, operation: str, target: str)
 def _applies(sizes: frozenset[Size]) -> runstate.ActiveTest | None:
     """The running test, if a guard restricting ``sizes`` must look at what it does now."""
     test = runstate.current
-    if test is None or not test.live or not test.isolating or test.size not in sizes:
+    if test is None or not test.live or not test.isolating or test.guarding not in sizes:
         return None
     return None if _foreign(test) else test
 
@@ -101,14 +101,15 @@ def test_started() -> None:
     global _active, _rules
     test = runstate.current
     adopted.clear()
-    if test is None or test.size is None:
+    size = None if test is None else test.guarding
+    if test is None or size is None:
         _active = _EMPTY
         return
-    _active = _tables.get(test.size, _EMPTY)
-    _rules = _session_rules[test.size]
+    _active = _tables.get(size, _EMPTY)
+    _rules = _session_rules[size]
     spec = test.item.stash.get(SPEC_KEY, None)
-    if spec is not None and spec.allowances:
-        _rules = Rules(test.size, _rules.allowed + spec.allowances)
+    if spec is not None and spec.allowances and spec.size is size:
+        _rules = Rules(size, _rules.allowed + spec.allowances)
 
 
 class _Guarded:

@@ -709,7 +709,7 @@ def _top_level(page: MarkdownPage) -> Iterator[ActiveTest]:
     """
     from .plugin import _session_flags
 
-    _, isolating, _, alarm = _session_flags(page.config)
+    _, isolating, _, alarm, _ = _session_flags(page.config)
     test = ActiveTest(
         page, Size.SMALL, Size.SMALL.limit, isolating=isolating, strict=True, alarm=alarm
     )

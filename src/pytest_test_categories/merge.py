@@ -153,9 +153,19 @@ def merge(
         enforcement=Mode(first["enforcement"]),
         distribution_enforcement=distribution_enforcement or Mode(recorded["enforcement"]),
         targets=targets,
+        suggest="suggestions" in first,
     )
     tally = reports.Tally(settings)
     tally.records = _records(paths, loaded)
+    if settings.suggest:  # a suggest run's shards: each test's suggestion goes with it again
+        by_nodeid = {
+            suggestion["nodeid"]: suggestion
+            for report in loaded
+            for suggestion in report.get("suggestions", {}).get("tests", ())
+        }
+        for record in tally.records:
+            if record["nodeid"] in by_nodeid:
+                record["suggestion"] = by_nodeid[record["nodeid"]]
     tally.pyramid = distribution.measure(tally.counts(), settings.targets)
     tally.complete = all(report["complete"] for report in loaded)
     tally.suite = first["run"]["suite"]

@@ -36,7 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[TIMER_KEY] = timer
     if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_ControllerHooks(), "test-categories-controller")
-    if settings.enforcement is not options.Mode.OFF:
+    if settings.enforcement is not options.Mode.OFF or settings.suggest:
         from . import isolation  # only then: with isolation off, nothing of it is loaded
 
         isolation.install(settings.allowances)
@@ -100,19 +100,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     reports.collected(items, SIZE_KEY, session.stash.get(PLACES_KEY, {}))
 
 
-#: (config, isolating, strict, alarm) of the session that started the last test.
-_flags: tuple[object, bool, bool, bool] = (None, False, False, False)
+#: (config, isolating, strict, alarm, observing) of the session that started the last test.
+_flags: tuple[object, bool, bool, bool, bool] = (None, False, False, False, False)
 
 
-def _session_flags(config: pytest.Config) -> tuple[object, bool, bool, bool]:
+def _session_flags(config: pytest.Config) -> tuple[object, bool, bool, bool, bool]:
     global _flags
     if _flags[0] is not config:
-        enforcement = config.stash[options.SETTINGS_KEY].enforcement
+        settings = config.stash[options.SETTINGS_KEY]
         _flags = (
             config,
-            enforcement is not options.Mode.OFF,
-            enforcement is options.Mode.STRICT,
+            settings.enforcement is not options.Mode.OFF,
+            settings.enforcement is options.Mode.STRICT,
             config.stash[TIMER_KEY].installed,
+            settings.suggest,
         )
     return _flags
 
@@ -121,7 +122,7 @@ def _start(item: pytest.Item) -> ActiveTest:
     test = runstate.current
     if test is None or test.item is not item:
         spec = item.stash.get(SIZE_KEY, None)
-        _, isolating, strict, alarm = _session_flags(item.config)
+        _, isolating, strict, alarm, observing = _session_flags(item.config)
         expected = None
         if EXPECTED in item.stash:  # not stash.get: its miss raises and catches a KeyError
             expected = item.stash[EXPECTED]
@@ -133,6 +134,7 @@ def _start(item: pytest.Item) -> ActiveTest:
             strict=strict,
             alarm=alarm,
             expected=expected,
+            observing=observing,
         )
         runstate.current = test
         if test.isolating:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 import pytest
 
@@ -33,6 +33,9 @@ from .config import SETTINGS_KEY, Mode, Settings
 from .runstate import ActiveTest
 from .sizes import LIMITS, Size, SizeSpec
 from .violations import Kind
+
+if TYPE_CHECKING:
+    from .suggest import Suggestion
 
 #: The version of the JSON report's layout; raised whenever a consumer could notice a change.
 SCHEMA_VERSION = 2
@@ -55,7 +58,7 @@ SCHEMA_FILE = "report.schema.json"
 SUITE_OUTPUT = "test_categories_suite"
 
 #: Settings that differ between the shards of one run (each writes its own report).
-_NOT_CONFIGURATION = frozenset({"report", "report_file"})
+_NOT_CONFIGURATION = frozenset({"report", "report_file", "suggest_file"})
 
 
 class ViolationEntry(TypedDict):
@@ -79,6 +82,8 @@ class Record(TypedDict):
     limit: float | None
     limit_percent: float | None
     violations: list[ViolationEntry]
+    #: Only in a ``--test-categories-suggest`` run: the size the test fits (:mod:`.suggest`).
+    suggestion: NotRequired[Suggestion]
 
 
 # -- in the process that runs the tests ---------------------------------------------------------
@@ -157,6 +162,10 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         "limit_percent": round(100.0 * duration / limit, 2) if limit else None,
         "violations": _entries(test) if test is not None and test.violations else [],
     }
+    if item.config.stash[SETTINGS_KEY].suggest:
+        from . import suggest
+
+        record["suggestion"] = suggest.judge(item, record)
     setattr(report, ATTRIBUTE, record)
     logged(report)  # here, in the process that runs tests; xdist's controller logs it too
 
@@ -197,6 +206,7 @@ class Tally:
         self.failed_message = ""
         self.failed_reason = ""
         self.written: Path | None = None
+        self.suggestions_written: Path | None = None
         self.write_error = ""
         self.outer: Tally | None = None
         #: In xdist's controller: the node ids in collection order, and each worker's last
@@ -349,6 +359,19 @@ def session_finished(session: pytest.Session) -> None:
     tally.complete = not _stopped_early(session, len(tally.records))
     if tally.records and settings.distribution_enforcement is not Mode.OFF:
         _check(session, tally)
+    if settings.suggest_file is not None:
+        from . import __version__, suggest
+
+        try:
+            suggest.write(
+                settings.suggest_file, suggest.marker_lines(suggestions(tally), __version__)
+            )
+            tally.suggestions_written = settings.suggest_file
+        except OSError as error:
+            tally.write_error = (
+                f"could not write the size suggestions to {settings.suggest_file}: {error}"
+            )
+            _fail_session(session)
     if settings.report is not None and settings.report_file is not None:
         text = render(tally, settings.report)
         try:
@@ -467,7 +490,7 @@ def document(tally: Tally) -> dict[str, Any]:
     outcomes: dict[str, int] = {}
     for record in tally.records:
         outcomes[record["outcome"]] = outcomes.get(record["outcome"], 0) + 1
-    return {
+    document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "plugin": {"name": "pytest-test-categories", "version": __version__},
         "pytest_version": pytest.__version__,
@@ -506,8 +529,23 @@ def document(tally: Tally) -> dict[str, Any]:
             "message": pyramid.message() or None,
         },
         "violations": violation_totals(tally.records),
-        "tests": tally.records,
     }
+    if settings.suggest:
+        from . import suggest
+
+        document["suggestions"] = suggest.section(suggestions(tally))
+    document["tests"] = tally.records  # last: dump() writes the tests one line each
+    if settings.suggest:
+        document["tests"] = [
+            {key: value for key, value in record.items() if key != "suggestion"}
+            for record in tally.records
+        ]
+    return document
+
+
+def suggestions(tally: Tally) -> list[Suggestion]:
+    """The suggestions of a ``--test-categories-suggest`` run, in collection order."""
+    return [record["suggestion"] for record in tally.records if "suggestion" in record]
 
 
 def violation_totals(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
@@ -678,7 +716,8 @@ def terminal_summary(terminal: pytest.TerminalReporter) -> None:
     if tally is None:
         return
     records = tally.records
-    title, lines = violation_summary(records)
+    # A suggest run observes every test as if it were small: its suggestions say what was seen.
+    title, lines = ("", []) if tally.settings.suggest else violation_summary(records)
     if lines:
         terminal.write_sep("=", title, yellow=True)
         for line in lines:
@@ -690,6 +729,14 @@ def terminal_summary(terminal: pytest.TerminalReporter) -> None:
         for line in render(tally, report).splitlines():
             terminal.write_line(line)
         shown = report != "json"
+    if tally.settings.suggest and records:
+        from . import suggest
+
+        terminal.write_sep("=", "test-categories: size suggestions")
+        for line in suggest.summary_lines(suggestions(tally)):
+            terminal.write_line(line)
+        if tally.suggestions_written is not None:
+            terminal.write_line(f"size suggestions written to {tally.suggestions_written}")
     if tally.failed_message:
         terminal.write_sep("=", "test pyramid", red=True)
         for line in tally.failed_message.splitlines():

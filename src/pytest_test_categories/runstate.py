@@ -17,12 +17,10 @@ import _thread
 import contextlib
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .sizes import Size
 from .violations import Kind, ResourceViolationError, Violation, resource_violation
-
-if TYPE_CHECKING:
-    from .sizes import Size
 
 
 class Clock:
@@ -70,11 +68,13 @@ class ActiveTest(Bound):
         "charged",
         "debugging",
         "expected",
+        "guarding",
         "isolating",
         "item",
         "limit",
         "live",
         "nodeid",
+        "observing",
         "size",
         "strict",
         "thread",
@@ -91,14 +91,20 @@ class ActiveTest(Bound):
         strict: bool,
         alarm: bool,
         expected: Kind | None = None,
+        observing: bool = False,
     ) -> None:
         super().__init__()
         self.item = item
         self.nodeid: str = item.nodeid
         self.size = size
         self.limit = limit
-        self.isolating = isolating and size is not None
-        self.strict = strict
+        #: Observe mode (``--test-categories-suggest``): every test is watched as if it were
+        #: small, and what it does is only recorded.
+        self.observing = observing
+        self.isolating = observing or (isolating and size is not None)
+        #: The size whose rules the guards apply.
+        self.guarding: Size | None = Size.SMALL if observing else size
+        self.strict = strict and not observing
         #: Interrupt at the limit (see :mod:`.timing`): only a test on the main thread.
         self.thread = threading.get_ident()
         self.alarm = alarm and limit is not None and self.thread == _MAIN_THREAD
