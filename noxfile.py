@@ -15,6 +15,8 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
+# compat is not among them: it takes one to two minutes on two cores (many runs of pytest,
+# some with their own xdist workers). Run it by name: nox -s compat.
 nox.options.sessions = ["lint", "tests", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")

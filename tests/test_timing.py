@@ -100,6 +100,51 @@ async def test_waits():
     result.stdout.no_fnmatch_line("*All traceback entries are hidden*")
 
 
+ANYIO_TRIO = """
+import anyio
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "trio"
+
+
+@pytest.mark.small
+async def test_1_waits():
+    await anyio.sleep(5)  # it waits here
+
+
+@pytest.mark.medium
+async def test_2_runs_in_the_same_trio_run():
+    assert await anyio.to_thread.run_sync(sum, [1, 2]) == 3
+
+
+@pytest.mark.small
+async def test_3_and_so_does_this_one():
+    await anyio.sleep(0.01)
+"""
+
+
+def test_a_trio_test_is_stopped_where_it_awaits_and_its_run_goes_on(run: Runner) -> None:
+    # anyio runs trio in guest mode, one run for many tests: the test's thread waits on a queue
+    # between trio's steps. Raising there left the run behind, and the next tests failed.
+    result = run(ANYIO_TRIO, "-rA", "-p", "no:asyncio", "-p", "no:randomly", enforcement=None)
+    result.stdout.fnmatch_lines(
+        [">*await anyio.sleep(5)  # it waits here", "E *TimeLimitExceeded: [[]TC001[]]*"]
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "PASSED test_subject.py::test_2_runs_in_the_same_trio_run",
+            "PASSED test_subject.py::test_3_and_so_does_this_one",
+            "FAILED test_subject.py::test_1_waits - [[]TC001[]] exceeded its time limit of 1 s: "
+            "stopped after 1.0* s",
+        ]
+    )
+
+
 def test_teardown_still_runs_after_the_interruption(run: Runner) -> None:
     result = run(
         SPIN

@@ -6,7 +6,7 @@ only while its own code runs) and any shared fixture setting up or tearing down
 
 1. interrupts the test's thread with :data:`SIGNAL`, whose handler raises
    :class:`.TimeLimitExceeded` where the test stands (an async test waiting in its event loop
-   has its task cancelled instead);
+   has its task cancelled instead, or under trio its blocking call aborted);
 2. interrupts again every :data:`GRACE` seconds while the test still runs (an async test now
    gets the exception); when the signal cannot reach the thread (the test ignored, replaced or
    blocked it), it raises the exception in the thread directly (``PyThreadState_SetAsyncExc``),
@@ -233,7 +233,49 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
             # Wake the loop, which may be blocked in select(); the next interrupt raises.
             loop.call_soon_threadsafe(task.cancel, f"time limit of {bound.limit:g} s")
             return
+    if first and isinstance(bound, ActiveTest) and _abort_in_trio(bound, violation):
+        return
     raise TimeLimitExceeded(violation)
+
+
+def _abort_in_trio(test: ActiveTest, violation: Violation) -> bool:
+    """Raise the violation inside the trio task that awaits the test, if trio is between steps.
+
+    anyio runs trio in guest mode: the test's thread waits on a queue between trio's steps, and
+    the tests after this one run in the same trio run. An exception raised in that wait would
+    leave the run behind, half closed. Trio aborts the task's blocking call instead, as it does
+    for a cancellation, and the test fails with the violation from inside.
+    """
+    trio = sys.modules.get("trio")
+    if trio is None or trio.lowlevel.in_trio_task():
+        return False  # no trio, or the test's own code runs: raising there is right
+    try:
+        token = trio.lowlevel.current_trio_token()
+        root = trio.lowlevel.current_root_task()
+    except RuntimeError:  # no trio run in this thread
+        return False
+    tasks = [root] if root is not None else []
+    code = getattr(getattr(test.item, "obj", None), "__code__", None)
+    while tasks:
+        task = tasks.pop()
+        tasks.extend(child for nursery in task.child_nurseries for child in nursery.child_tasks)
+        awaiting = task.coro
+        while awaiting is not None and getattr(awaiting, "cr_code", None) is not code:
+            awaiting = getattr(awaiting, "cr_await", None)
+        if awaiting is not None:
+            token.run_sync_soon(_abort_trio_task, task, violation)
+            return True
+    return False
+
+
+def _abort_trio_task(task: Any, violation: Violation) -> None:
+    """In trio: abort the task's blocking call with the violation, as trio does to cancel."""
+
+    def raise_violation() -> Any:
+        raise TimeLimitExceeded(violation)
+
+    if task._abort_func is not None:  # else it runs: the next interrupt raises in its code
+        task._attempt_abort(raise_violation)
 
 
 def _test_task(asyncio: Any, loop: Any) -> Any:

@@ -4,6 +4,10 @@ Each test writes a small suite of its own, runs pytest on it in a subprocess tog
 plugin or library (sometimes several), and checks two things: honest tests pass, and true
 violations are still caught, with their code. ``nox -s compat`` installs the ``compat``
 dependency group and runs this folder; the plain ``tests`` session leaves it out.
+
+pytest-randomly reorders every run it is installed in; the suites here run in file order unless
+a test turns it on (``-p randomly``): which test reaches a library's cache first decides where
+its I/O happens (syrupy reads a snapshot file once per run), and each test says which one.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ class Suite:
             test_compat=textwrap.dedent(source),
             **{name: textwrap.dedent(text) for name, text in files.items()},
         )
-        return self.pytester.runpytest("-p", "no:cacheprovider", "-rA", *args)
+        return self.pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly", "-rA", *args)
 
     @staticmethod
     def outcomes(result: pytest.RunResult) -> dict[str, str]:
