@@ -707,11 +707,14 @@ def _top_level(page: MarkdownPage) -> Iterator[ActiveTest]:
     Isolation follows the session (with enforcement off, nothing is patched); the time limit
     always applies. A violation raised in the page's code is a collection error at its line.
     """
-    from .plugin import _session_flags
-
-    _, isolating, _, alarm, _ = _session_flags(page.config)
+    flags = runstate.flags(page.config)
     test = ActiveTest(
-        page, Size.SMALL, Size.SMALL.limit, isolating=isolating, strict=True, alarm=alarm
+        page,
+        Size.SMALL,
+        Size.SMALL.limit,
+        isolating=flags.isolating,
+        strict=True,
+        alarm=flags.alarm,
     )
     previous, runstate.current = runstate.current, test
     if test.isolating:

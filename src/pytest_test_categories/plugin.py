@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from . import config as options
 from . import distribution, reports, runstate, sizes, timing, verdict
-from .runstate import ActiveTest, SharedFixture
+from .runstate import ActiveTest
 from .violations import TimeLimitExceeded, shorten_crash_message
 
 SIZE_KEY = sizes.SPEC_KEY
@@ -34,6 +33,13 @@ def pytest_configure(config: pytest.Config) -> None:
     timer = timing.Timer(not config.getoption("usepdb", False), settings.hard_stop)
     timer.install()
     config.stash[TIMER_KEY] = timer
+    config.stash[runstate.FLAGS_KEY] = runstate.SessionFlags(
+        config,
+        isolating=settings.enforcement is not options.Mode.OFF,
+        strict=settings.enforcement is options.Mode.STRICT,
+        alarm=timer.installed,
+        observing=settings.suggest,
+    )
     if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_ControllerHooks(), "test-categories-controller")
     if settings.enforcement is not options.Mode.OFF or settings.suggest:
@@ -100,29 +106,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     reports.collected(items, SIZE_KEY, session.stash.get(PLACES_KEY, {}))
 
 
-#: (config, isolating, strict, alarm, observing) of the session that started the last test.
-_flags: tuple[object, bool, bool, bool, bool] = (None, False, False, False, False)
-
-
-def _session_flags(config: pytest.Config) -> tuple[object, bool, bool, bool, bool]:
-    global _flags
-    if _flags[0] is not config:
-        settings = config.stash[options.SETTINGS_KEY]
-        _flags = (
-            config,
-            settings.enforcement is not options.Mode.OFF,
-            settings.enforcement is options.Mode.STRICT,
-            config.stash[TIMER_KEY].installed,
-            settings.suggest,
-        )
-    return _flags
-
-
 def _start(item: pytest.Item) -> ActiveTest:
     test = runstate.current
     if test is None or test.item is not item:
         spec = item.stash.get(SIZE_KEY, None)
-        _, isolating, strict, alarm, observing = _session_flags(item.config)
+        flags = runstate.flags(item.config)
         expected = None
         if EXPECTED in item.stash:  # not stash.get: its miss raises and catches a KeyError
             expected = item.stash[EXPECTED]
@@ -130,11 +118,11 @@ def _start(item: pytest.Item) -> ActiveTest:
             item,
             spec.size if spec else None,
             spec.limit if spec else None,
-            isolating=isolating,
-            strict=strict,
-            alarm=alarm,
+            isolating=flags.isolating,
+            strict=flags.strict,
+            alarm=flags.alarm,
             expected=expected,
-            observing=observing,
+            observing=flags.observing,
         )
         runstate.current = test
         if test.isolating:
@@ -158,19 +146,13 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     try:
         return (yield)
     except BaseException as error:
-        if not (test.stopped and _cancelled(error)):
+        if not (test.stopped and timing.cancelled(error)):
             raise
         # Cancelled by the time limit: say so, at the line where the test was waiting.
         violation = timing.time_violation_of(test)
         raise TimeLimitExceeded(violation).with_traceback(error.__traceback__) from None
     finally:
         test.stop()
-
-
-def _cancelled(error: BaseException) -> bool:
-    """Is ``error`` asyncio's cancellation? Without asyncio imported, nothing was cancelled."""
-    asyncio = sys.modules.get("asyncio")  # looked up, not imported: start-up stays without it
-    return asyncio is not None and isinstance(error, asyncio.CancelledError)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -187,69 +169,20 @@ def pytest_fixture_setup(
 ) -> Generator[None, Any, Any]:
     __tracebackhide__ = True
     test = runstate.current
-    if fixturedef.scope == "function":
-        if test is None:
-            return (yield)
-        test.start()  # the fixture's body is the test's own code
-        try:
-            return (yield)
-        except TimeLimitExceeded as error:
-            _cache_failure(fixturedef, request, error)
-            raise
-        finally:
-            test.stop()
-            fixturedef.addfinalizer(test.start)  # its teardown too (see post_finalizer)
-    if test is not None:
-        test.pause()
-    _enter_shared(fixturedef, request.config, "setup")
+    if test is None and fixturedef.scope == "function":
+        return (yield)
+    timing.fixture_setup_begins(fixturedef, request.config, test)
     try:
         return (yield)
     except TimeLimitExceeded as error:
-        _cache_failure(fixturedef, request, error)
+        timing.cache_failure(fixturedef, request, error)
         raise
     finally:
-        _leave_shared(fixturedef)
-        if test is not None:
-            test.resume()
-        # Its teardown, whenever it comes, is not the running test's either.
-        fixturedef.addfinalizer(functools.partial(_tearing_down, fixturedef, request.config))
-
-
-def _cache_failure(
-    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest, error: BaseException
-) -> None:
-    # pytest caches only Exceptions; without this, a fixture stopped by a time limit would
-    # keep its finalizers and break the next test that uses it.
-    if fixturedef.cached_result is None:
-        key = fixturedef.cache_key(request)  # type: ignore[arg-type]
-        fixturedef.cached_result = (None, key, (error, error.__traceback__))
-
-
-def _enter_shared(fixturedef: pytest.FixtureDef[Any], config: pytest.Config, when: str) -> None:
-    limit = config.stash[options.SETTINGS_KEY].fixture_timeout
-    runstate.shared.append(SharedFixture(fixturedef.argname, fixturedef.scope, when, limit, config))
-
-
-def _leave_shared(fixturedef: pytest.FixtureDef[Any]) -> None:
-    if runstate.shared and runstate.shared[-1].name == fixturedef.argname:
-        runstate.shared.pop()
-
-
-def _tearing_down(fixturedef: pytest.FixtureDef[Any], config: pytest.Config) -> None:
-    if runstate.current is not None:
-        runstate.current.pause()
-    _enter_shared(fixturedef, config, "teardown")
+        timing.fixture_setup_ends(fixturedef, request.config, test)
 
 
 def pytest_fixture_post_finalizer(fixturedef: pytest.FixtureDef[Any]) -> None:
-    test = runstate.current
-    if fixturedef.scope == "function":
-        if test is not None:
-            test.stop()
-        return
-    _leave_shared(fixturedef)
-    if test is not None:
-        test.resume()
+    timing.fixture_torn_down(fixturedef)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -17,7 +17,9 @@ import _thread
 import contextlib
 import threading
 import time
-from typing import Any
+from typing import Any, NamedTuple
+
+import pytest
 
 from .sizes import Size
 from .violations import Kind, ResourceViolationError, Violation, resource_violation
@@ -221,7 +223,31 @@ class SharedFixture(Bound):
         return Clock.now() - self.since - self.limit
 
 
+class SessionFlags(NamedTuple):
+    """How a session runs its tests, set by the plugin when it is configured (:func:`flags`)."""
+
+    config: object
+    isolating: bool
+    strict: bool
+    alarm: bool
+    observing: bool
+
+
+FLAGS_KEY = pytest.StashKey[SessionFlags]()
+
 _MAIN_THREAD = threading.main_thread().ident
+
+#: The flags of the session that asked last: one look-up per session, not one per test.
+_flags = SessionFlags(None, False, False, False, False)
+
+
+def flags(config: Any) -> SessionFlags:
+    """The :class:`SessionFlags` of ``config``'s session."""
+    global _flags
+    if _flags.config is not config:
+        _flags = config.stash[FLAGS_KEY]
+    return _flags
+
 
 #: The test running now, or ``None`` between tests.
 current: ActiveTest | None = None

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import faulthandler
+import functools
 import os
 import signal
 import sys
@@ -33,6 +34,7 @@ from types import FrameType
 from typing import Any
 
 from . import runstate
+from .config import SETTINGS_KEY
 from .runstate import ActiveTest, Clock, SharedFixture
 from .violations import (
     CLEANUP_MESSAGE,
@@ -373,3 +375,62 @@ def measured_verdict(test: ActiveTest) -> bool:
     test.record(_violation(test, NOT_INTERRUPTED, test.tampered))
     test.stopped = True
     return True
+
+
+def cancelled(error: BaseException) -> bool:
+    """Is ``error`` asyncio's cancellation? Without asyncio imported, nothing was cancelled."""
+    asyncio = sys.modules.get("asyncio")  # looked up, not imported: start-up stays without it
+    return asyncio is not None and isinstance(error, asyncio.CancelledError)
+
+
+# -- fixtures: a function-scoped one is the test's own code; a shared one has a bound of its own
+
+
+def fixture_setup_begins(fixturedef: Any, config: Any, test: ActiveTest | None) -> None:
+    if fixturedef.scope != "function":
+        _shared_begins(fixturedef, config, "setup")
+    elif test is not None:
+        test.start()
+
+
+def fixture_setup_ends(fixturedef: Any, config: Any, test: ActiveTest | None) -> None:
+    if fixturedef.scope != "function":
+        _shared_ends(fixturedef, test)
+        # Its teardown, whenever it comes, is not the running test's either.
+        fixturedef.addfinalizer(functools.partial(_shared_begins, fixturedef, config, "teardown"))
+    elif test is not None:
+        test.stop()
+        fixturedef.addfinalizer(test.start)  # its teardown too (see fixture_torn_down)
+
+
+def fixture_torn_down(fixturedef: Any) -> None:
+    if fixturedef.scope != "function":
+        _shared_ends(fixturedef, runstate.current)
+    elif runstate.current is not None:
+        runstate.current.stop()
+
+
+def cache_failure(fixturedef: Any, request: Any, error: BaseException) -> None:
+    """Cache a fixture's failure as pytest caches an Exception's.
+
+    pytest caches only Exceptions; without this, a fixture stopped by a time limit would keep
+    its finalizers and break the next test that uses it.
+    """
+    if fixturedef.cached_result is None:
+        key = fixturedef.cache_key(request)
+        fixturedef.cached_result = (None, key, (error, error.__traceback__))
+
+
+def _shared_begins(fixturedef: Any, config: Any, when: str) -> None:
+    """A shared fixture starts setting up or tearing down: it pauses the test."""
+    if runstate.current is not None:
+        runstate.current.pause()
+    limit = config.stash[SETTINGS_KEY].fixture_timeout
+    runstate.shared.append(SharedFixture(fixturedef.argname, fixturedef.scope, when, limit, config))
+
+
+def _shared_ends(fixturedef: Any, test: ActiveTest | None) -> None:
+    if runstate.shared and runstate.shared[-1].name == fixturedef.argname:
+        runstate.shared.pop()
+    if test is not None:
+        test.resume()
