@@ -20,7 +20,7 @@ import os
 import stat
 import tempfile
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -362,26 +362,33 @@ def session_finished(session: pytest.Session) -> None:
     if settings.suggest_file is not None:
         from . import __version__, suggest
 
-        try:
-            suggest.write(
-                settings.suggest_file, suggest.marker_lines(suggestions(tally), __version__)
-            )
-            tally.suggestions_written = settings.suggest_file
-        except OSError as error:
-            tally.write_error = (
-                f"could not write the size suggestions to {settings.suggest_file}: {error}"
-            )
-            _fail_session(session)
+        text = suggest.marker_lines(suggestions(tally), __version__)
+        path = settings.suggest_file
+        if _write(session, tally, "size suggestions", path, text, write=write_atomically):
+            tally.suggestions_written = path
     if settings.report is not None and settings.report_file is not None:
         text = render(tally, settings.report)
-        try:
-            write_report(settings.report_file, text)
+        if _write(session, tally, "size report", settings.report_file, text, write=write_report):
             tally.written = settings.report_file
-        except OSError as error:
-            tally.write_error = (
-                f"could not write the size report to {settings.report_file}: {error}"
-            )
-            _fail_session(session)
+
+
+def _write(
+    session: pytest.Session,
+    tally: Tally,
+    what: str,
+    path: Path,
+    text: str,
+    *,
+    write: Callable[[Path, str], None],
+) -> bool:
+    """Write a file the run asked for; a failure is said at the end and fails the run."""
+    try:
+        write(path, text)
+    except OSError as error:
+        tally.write_error = f"could not write the {what} to {path}: {error}"
+        _fail_session(session)
+        return False
+    return True
 
 
 def _check(session: pytest.Session, tally: Tally) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .sizes import LIMITS, Size
@@ -315,10 +314,3 @@ def marker_lines(suggestions: Sequence[Suggestion], version: str) -> str:
                 f"# {'; '.join(deciding['reasons'])}"
             )
     return "\n".join(out) + "\n"
-
-
-def write(path: Path, text: str) -> None:
-    """Write the suggestions file atomically, as the report is written."""
-    from .reports import write_atomically
-
-    write_atomically(path, text)
