@@ -76,8 +76,8 @@ class Settings:
     markdown_patterns: tuple[str, ...] = ()
     #: What small tests may read and medium tests may reach, for every test.
     allowances: Allowances = allowances.NOTHING
-    hard_stop: float = 10.0  # HARD_STOP
-    fixture_timeout: float = 300.0  # FIXTURE_TIMEOUT
+    hard_stop: float = HARD_STOP
+    fixture_timeout: float = FIXTURE_TIMEOUT
     #: Observe every test and suggest the smallest size it fits (``--test-categories-suggest``).
     suggest: bool = False
     suggest_file: Path | None = None
@@ -223,8 +223,11 @@ def _origin(config: pytest.Config, ini: str, flag: str) -> tuple[object, str]:
     from_cli = config.getoption(ini)
     if from_cli is not None:
         return from_cli, f"command-line option {flag}"
-    where = config.inipath.name if config.inipath else "the ini file"
-    return config.getini(ini), f"ini option {ini} in {where}"
+    return config.getini(ini), f"ini option {ini} in {_ini_file(config)}"
+
+
+def _ini_file(config: pytest.Config) -> str:
+    return config.inipath.name if config.inipath else "the ini file"
 
 
 def _mode(config: pytest.Config, option: tuple[str, str, str]) -> Mode:
@@ -244,8 +247,8 @@ def _mode(config: pytest.Config, option: tuple[str, str, str]) -> Mode:
 _PAIR = re.compile(r"^\s*(\w+)\s*=\s*([^\s,]+)\s*$")
 
 
-def _percent(text: str) -> float:
-    """A percentage, or -1 for text that is not a number."""
+def _number(text: str) -> float:
+    """The number ``text`` says, or -1 for text that is not a number."""
     try:
         return float(text)
     except ValueError:
@@ -268,7 +271,7 @@ def _per_group(
                 f"{', '.join(TARGET_GROUPS)} (large counts large and xlarge tests); "
                 f"for example {default!r}."
             )
-        number = _percent(match.group(2))
+        number = _number(match.group(2))
         if not 0 <= number <= 100:
             raise pytest.UsageError(f"{where}: {part!r} needs a percentage from 0 to 100.")
         if group in values:
@@ -318,7 +321,7 @@ def _deprecated(
         on_cli = where.startswith("command")
         if not on_cli and config.getoption(new_ini) is not None:
             continue
-        number = _percent(str(raw))
+        number = _number(str(raw))
         if not 0 <= number <= 100:
             raise pytest.UsageError(f"{where}: {raw!r} needs a percentage from 0 to 100.")
         if group:
@@ -393,14 +396,14 @@ def _require_size(config: pytest.Config) -> bool:
     try:
         return bool(config.getini("test_categories_require_size"))
     except (ValueError, pytest.UsageError) as error:  # pytest says "invalid truth value 'x'"
-        where = config.inipath.name if config.inipath else "the ini file"
         raise pytest.UsageError(
-            f"ini option test_categories_require_size in {where}: {error}; use true or false."
+            f"ini option test_categories_require_size in {_ini_file(config)}: {error}; "
+            "use true or false."
         ) from None
 
 
 def _allowances(config: pytest.Config) -> Allowances:
-    where = config.inipath.name if config.inipath else "the ini file"
+    where = _ini_file(config)
     try:
         read = allowances.read_patterns(
             str(config.rootpath), tuple(config.getini("test_categories_allow_read"))
@@ -423,10 +426,7 @@ def _seconds(config: pytest.Config, option: tuple[str, str, str], default: float
     raw, where = _origin(config, ini, flag)
     if raw is None:
         return default
-    try:
-        seconds = float(str(raw))
-    except ValueError:
-        seconds = -1.0
+    seconds = _number(str(raw))
     if not 0 < seconds < float("inf"):
         raise pytest.UsageError(
             f"{where}: {raw!r} is not a number of seconds above 0; for example {default:g}."
