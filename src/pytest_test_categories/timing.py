@@ -42,6 +42,7 @@ from .violations import (
     NOT_INTERRUPTED,
     SHARED_FIXTURE_MESSAGE,
     STOPPED,
+    TIME_LIMIT_MESSAGE,
     Kind,
     TimeLimitExceeded,
     Violation,
@@ -322,22 +323,14 @@ def _violation(bound: Watched, outcome: str, tampered: str) -> Violation:
             when=bound.when,
         )
     test = bound
-    if test.base:  # a fresh bound: the teardown after the test failed its limit
-        return time_violation(
-            test.nodeid,
-            str(test.size),
-            test.limit,  # type: ignore[arg-type]
-            test.elapsed() - test.base,
-            outcome=outcome,
-            template=CLEANUP_MESSAGE,
-            tampered=tampered,
-        )
     return time_violation(
         test.nodeid,
         str(test.size),
         test.limit,  # type: ignore[arg-type]
-        test.elapsed(),
+        test.elapsed() - test.base,
         outcome=outcome,
+        # A fresh bound: the teardown after the test failed its limit.
+        template=CLEANUP_MESSAGE if test.base else TIME_LIMIT_MESSAGE,
         tampered=tampered,
     )
 
