@@ -243,3 +243,38 @@ def test_never_runs(shared):
     result.stdout.fnmatch_lines(
         ["*[[]TC001[]] session-scoped fixture 'shared' did not finish its teardown within 1 s*"]
     )
+
+
+def test_threads_left_running_after_the_run_end_the_process_within_the_bound(
+    pytester: pytest.Pytester,
+) -> None:
+    # Python waits for every thread that is not a daemon before it exits: without a bound, one
+    # thread a test forgot would hang the run after its summary, for ever.
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(
+        test_subject="""
+import threading
+import time
+
+import pytest
+
+
+@pytest.mark.medium
+def test_forgets_its_thread():
+    threading.Thread(target=time.sleep, args=(3600,), name="forgotten").start()
+"""
+    )
+    began = time.monotonic()
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-o", "test_categories_hard_stop=2", timeout=60
+    )
+    assert time.monotonic() - began < 30
+    result.stdout.fnmatch_lines(["*1 passed*"])
+    result.stderr.fnmatch_lines(
+        [
+            "*test-categories: hard stop*",
+            "*[[]TC001[]] the run is over, but threads the tests started were still running 2 s "
+            "later, so the process was ended*'forgotten'*",
+        ]
+    )
+    assert result.ret == 1

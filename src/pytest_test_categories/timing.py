@@ -38,6 +38,7 @@ from .config import SETTINGS_KEY
 from .runstate import ActiveTest, Clock, SharedFixture
 from .violations import (
     CLEANUP_MESSAGE,
+    EXIT_BOUND_MESSAGE,
     HARD_STOP,
     NOT_INTERRUPTED,
     SHARED_FIXTURE_MESSAGE,
@@ -46,6 +47,7 @@ from .violations import (
     Kind,
     TimeLimitExceeded,
     Violation,
+    docs_url,
     time_violation,
 )
 
@@ -104,6 +106,8 @@ class Timer:
     def uninstall(self) -> None:
         if self._installed and SIGNAL is not None:
             signal.signal(SIGNAL, self._previous)
+        if self._installed:
+            _bound_the_exit(self.hard_stop)
         self._installed = False
 
     @property
@@ -208,6 +212,34 @@ def _end_process(bound: Watched) -> None:
         stream.flush()
     finally:
         os._exit(1)
+
+
+def _bound_the_exit(seconds: float) -> None:
+    """Python waits for every thread that is not a daemon before the process ends: give the
+    threads the tests left running ``seconds`` to finish, then end the process the hard way."""
+    left = [t for t in threading.enumerate() if not t.daemon and t is not threading.main_thread()]
+    if not left:
+        return
+
+    def end() -> None:
+        deadline = Clock.now() + seconds
+        for thread in left:
+            thread.join(max(0.0, deadline - Clock.now()))
+        names = ", ".join(repr(thread.name) for thread in left if thread.is_alive())
+        if not names:
+            return
+        stream = sys.__stderr__ or sys.stderr
+        stream.write(f"\n{'+' * 30} test-categories: hard stop {'+' * 30}\n")
+        stream.flush()
+        faulthandler.dump_traceback(stream, all_threads=True)
+        message = EXIT_BOUND_MESSAGE.format(
+            code=Kind.TIME_LIMIT.code, bound=seconds, names=names, url=docs_url(Kind.TIME_LIMIT)
+        )
+        stream.write(f"\nERROR - {message}\n")
+        stream.flush()
+        os._exit(1)
+
+    threading.Thread(target=end, name="test-categories exit bound", daemon=True).start()
 
 
 # -- in the test's thread ----------------------------------------------------------------------

@@ -128,6 +128,14 @@ HARD_STOP = (
     "process was ended (every thread's stack is printed above)"
 )
 
+#: Written to stderr when threads the tests left running keep the process from ending.
+EXIT_BOUND_MESSAGE = (
+    "[{code}] the run is over, but threads the tests started were still running {bound:g} s "
+    "later, so the process was ended (every thread's stack is printed above): {names}. "
+    "To fix it: stop and join them in the test or in a fixture's teardown, or start them as "
+    "daemon threads. See {url}"
+)
+
 #: Added when the test tampered with the plugin's timer (the plugin restores it).
 TAMPERED = " The test tampered with the plugin's timer ({how}); it has been restored."
 
