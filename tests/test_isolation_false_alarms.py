@@ -35,11 +35,19 @@ def test_compile_of_broken_source():
 def test_a_real_file_is_still_refused():
     with open("<string>", "w") as f:
         f.write("x")
+
+
+def test_reading_a_real_file_with_such_a_name_is_refused():
+    with open("<data>") as f:
+        f.read()
 """
 
 
-def test_a_syntax_error_in_source_from_a_string_is_no_file_access(run) -> None:
+def test_a_syntax_error_in_source_from_a_string_is_no_file_access(run, pytester) -> None:
+    pytester.path.joinpath("<data>").write_text("a data file, oddly named")
     result = run(SYNTAX, "-v")
+    assert outcome_of(result, "test_reading_a_real_file_with_such_a_name_is_refused") == "FAILED"
+    result.stdout.fnmatch_lines(["*[[]TC102[]] *such_a_name_is_refused* open <data>*"])
     assert outcome_of(result, "test_ast_parse_of_broken_source") == "PASSED"
     assert outcome_of(result, "test_compile_of_broken_source") == "PASSED"
     assert outcome_of(result, "test_a_real_file_is_still_refused") == "FAILED"

@@ -96,8 +96,9 @@ def _readable(name: str, rules: Rules) -> bool:
 
 
 def _pseudo(name: str) -> bool:
-    """``<unknown>``, ``<string>``: the file name of code compiled from a string."""
-    return name.startswith("<") and name.endswith(">")
+    """``<unknown>``, ``<string>``: the file name of code compiled from a string (unless a
+    file of that name exists: then reading it is reading a file)."""
+    return name.startswith("<") and name.endswith(">") and not os.path.exists(name)
 
 
 def _open(args: tuple[Any, ...], rules: Rules) -> Denied:
