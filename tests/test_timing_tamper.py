@@ -124,3 +124,37 @@ def test_next_sees_the_plugins_handler():
         enforcement=None,
     )
     result.assert_outcomes(passed=2)
+
+
+def test_a_slow_thread_switch_left_by_one_test_does_not_shield_the_next(run: Runner) -> None:
+    # The watchdog is a thread: a switch interval of minutes would keep it from running while
+    # the next test spins, and that test would go on for minutes past its limit.
+    result = run(
+        """
+import sys
+
+import pytest
+
+found = []
+
+
+@pytest.mark.small
+def test_slows_thread_switching():
+    found.append(sys.getswitchinterval())
+    sys.setswitchinterval(30)
+
+
+@pytest.mark.small
+def test_spins_after_it():
+    assert sys.getswitchinterval() == found[0]
+    while True:
+        pass
+""",
+        "-rA",
+        enforcement=None,
+    )
+    assert outcome_of(result, "test_slows_thread_switching") == "PASSED"
+    result.stdout.fnmatch_lines(
+        ["FAILED *::test_spins_after_it - *[[]TC001[]] *: stopped after 1.* s*"]
+    )
+    assert result.duration < 20

@@ -70,6 +70,7 @@ _MAIN = threading.main_thread().ident or 0
 _MAIN_NATIVE = threading.main_thread().native_id
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _hard_stop = 10.0  # set from the session's settings
+_switch = 0.005  # the thread switch interval when the session began
 
 
 class _Interrupt(TimeLimitExceeded):
@@ -94,10 +95,11 @@ class Timer:
         self._installed = False
 
     def install(self) -> None:
-        global _hard_stop
+        global _hard_stop, _switch
         if not self.enabled or threading.get_ident() != _MAIN:
             return
         _hard_stop = self.hard_stop
+        _switch = sys.getswitchinterval()
         if SIGNAL is not None:
             self._previous = signal.signal(SIGNAL, _on_signal)
         self._installed = True
@@ -368,13 +370,19 @@ def _violation(bound: Watched, outcome: str, tampered: str) -> Violation:
 
 
 def check_timer() -> str:
-    """Put the plugin's signal back as it was set, if the test changed it; say what it did.
+    """Put the plugin's signal and the thread switch interval back as they were, if the test
+    changed them; say what it did.
 
     Runs in the test's thread when an interrupt is delivered and when a test ends.
     """
-    if SIGNAL is None or threading.get_ident() != _MAIN or _watchdog is None:
+    if threading.get_ident() != _MAIN or _watchdog is None:
         return ""
     how = []
+    if sys.getswitchinterval() > _switch:  # a slow switch keeps the watchdog from running
+        sys.setswitchinterval(_switch)
+        how.append("slowed thread switching")
+    if SIGNAL is None:
+        return " and ".join(how)
     if signal.getsignal(SIGNAL) is not _on_signal:
         signal.signal(SIGNAL, _on_signal)
         how.append(f"replaced the handler of {SIGNAL_NAME}")
