@@ -449,3 +449,46 @@ def test_bounds_from_the_ini_file_name_their_source(run: Runner) -> None:
     result.stderr.fnmatch_lines(
         ["*ini option test_categories_hard_stop in *.ini: 'never' is not a number of seconds*"]
     )
+
+
+def test_a_pytest_run_inside_a_test_leaves_its_limit_and_isolation_in_place(
+    run: Runner, pytester: pytest.Pytester
+) -> None:
+    # pytester runs pytest in the same process by default, as a plugin's own tests do: when
+    # that inner run ends, the outer test and the tests after it are still limited and isolated.
+    pytester.makeconftest('pytest_plugins = ["pytester"]')
+    result = run(
+        '''
+import time
+
+import pytest
+
+INNER = """
+import pytest
+
+@pytest.mark.small
+def test_inner():
+    pass
+"""
+
+
+@pytest.mark.medium(timeout=3)
+def test_runs_pytest_then_spins(pytester):
+    pytester.makeini("[pytest]\\nasyncio_default_fixture_loop_scope = function\\n")
+    pytester.makepyfile(test_inner=INNER)
+    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    while True:  # it spins here
+        pass
+
+
+@pytest.mark.small
+def test_sleeps_after_it():
+    time.sleep(0.01)
+''',
+        "-rA",
+    )
+    result.stdout.fnmatch_lines(
+        ["FAILED *::test_runs_pytest_then_spins - *[[]TC001[]] *: stopped after 3.* s*"]
+    )
+    result.stdout.fnmatch_lines(["FAILED *::test_sleeps_after_it - *[[]TC104[]]*"])
+    assert result.duration < 60

@@ -19,6 +19,8 @@ EXPECTED = verdict.EXPECTED_KEY
 TIMER_KEY = pytest.StashKey[timing.Timer]()
 #: Each item's place in the suite as collected, before any deselection.
 PLACES_KEY = pytest.StashKey[dict[int, int]]()
+#: The test that was running when this session began: a run inside a test (pytester, in-process).
+OUTER_KEY = pytest.StashKey[ActiveTest | None]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,6 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
     sizes.register_markers(config)
     settings = options.resolve(config)
     config.stash[options.SETTINGS_KEY] = settings
+    config.stash[OUTER_KEY] = runstate.current
     timer = timing.Timer(not config.getoption("usepdb", False), settings.hard_stop)
     timer.install()
     config.stash[TIMER_KEY] = timer
@@ -51,11 +54,16 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     timer = config.stash.get(TIMER_KEY, None)
     if timer is not None:
-        timer.uninstall()
+        timer.uninstall(outermost=config.stash.get(OUTER_KEY, None) is None)
     isolation = sys.modules.get(f"{__package__}.isolation")
     if isolation is not None and config.stash.get(options.SETTINGS_KEY, None) is not None:
         isolation.uninstall()
-    runstate.current = None
+    runstate.current = outer = config.stash.get(OUTER_KEY, None)
+    if outer is not None:  # back to the test this run ran in: its isolation, its limit
+        if outer.isolating and isolation is not None:
+            isolation.install(outer.item.config.stash[options.SETTINGS_KEY].allowances)
+            isolation.test_started()
+        outer.watch_again()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -150,6 +150,11 @@ class ActiveTest(Bound):
         if self._pauses == 0 and self._depth > 0:
             self._run()
 
+    def watch_again(self) -> None:
+        """The watchdog watched something else for a while (a pytest run inside this test)."""
+        if self.live and self.alarm:
+            ring(Clock.now() - self.over())
+
     def fresh_bound(self) -> None:
         """The test failed its limit; what runs from now on (its teardown) gets a new one."""
         self.reset()

@@ -105,10 +105,10 @@ class Timer:
         self._installed = True
         _start_watchdog()
 
-    def uninstall(self) -> None:
+    def uninstall(self, *, outermost: bool) -> None:
         if self._installed and SIGNAL is not None:
             signal.signal(SIGNAL, self._previous)
-        if self._installed:
+        if self._installed and outermost:
             _bound_the_exit(self.hard_stop)
         self._installed = False
 
