@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from conftest import outcome_of
+from conftest import outcome_of, outside_ci
 
 SYNTAX = """
 import ast
@@ -126,7 +126,8 @@ def test_the_test_writing_into_hypothesis_folder_is_still_refused():
 """
 
 
-def test_hypothesis_keeps_its_caches_and_example_database(run, pytester) -> None:
+def test_hypothesis_keeps_its_caches_and_example_database(run, pytester, monkeypatch) -> None:
+    outside_ci(monkeypatch)
     # Building the Unicode caches takes Hypothesis about a second: more than a small test
     # has. Build them without the plugin, then keep only them.
     run(HYPOTHESIS, "-p", "no:test_categories", enforcement=None)

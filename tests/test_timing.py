@@ -488,7 +488,8 @@ def test_sleeps_after_it():
         "-rA",
     )
     result.stdout.fnmatch_lines(
-        ["FAILED *::test_runs_pytest_then_spins - *[[]TC001[]] *: stopped after 3.* s*"]
+        # stopped by its own 3 s limit (a few seconds late on a loaded machine), not left to spin
+        ["FAILED *::test_runs_pytest_then_spins - *[[]TC001[]] *limit of 3 s: stopped after * s*"]
     )
     result.stdout.fnmatch_lines(["FAILED *::test_sleeps_after_it - *[[]TC104[]]*"])
     assert result.duration < 60

@@ -142,6 +142,7 @@ def _start(item: pytest.Item) -> ActiveTest:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    __tracebackhide__ = True
     _start(item)
     return (yield)
 
@@ -165,6 +166,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
+    __tracebackhide__ = True
     test = _start(item)
     if test.stopped:  # the test failed its limit: its cleanup gets a bound of its own
         test.fresh_bound()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
+from conftest import outside_ci
+
 if TYPE_CHECKING:
     import pytest
 
@@ -48,8 +50,9 @@ def test_writes_a_file(n):
 
 
 def test_property_tests_run_small_and_violations_are_caught(
-    suite: Suite, pytester: pytest.Pytester
+    suite: Suite, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    outside_ci(monkeypatch)
     # Hypothesis builds its Unicode caches (about a second) the first time text is drawn in a
     # folder: more than a small test has. Build them without the plugin, as a suite's earlier
     # run would have, and keep only them: the strict run writes its own examples and constants.
