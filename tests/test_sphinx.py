@@ -8,12 +8,16 @@ pages with pytest as ``nox -s docs`` does, keeping the JSON report, then builds 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CONF = """\
 extensions = ["myst_parser", "pytest_test_categories.sphinx"]
@@ -225,3 +229,29 @@ def test_no_results_at_all_fails_the_build(guide: Guide) -> None:
     result = guide.build()
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*no verification results in *docs/_build/results*"])
+
+
+def _noxfile_sphinx_arguments() -> list[str]:
+    """The arguments the ``docs`` session of the project's noxfile gives sphinx-build."""
+    tree = ast.parse((ROOT / "noxfile.py").read_text(encoding="utf-8"))
+    docs = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "docs")
+    for node in ast.walk(docs):
+        if (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value == "sphinx-build"
+        ):
+            return [a.value for a in node.args[1:] if isinstance(a, ast.Constant)]
+    raise AssertionError("the docs session runs no sphinx-build")
+
+
+def test_a_page_in_no_toctree_fails_every_build_not_only_the_first(guide: Guide) -> None:
+    arguments = _noxfile_sphinx_arguments()
+    assert arguments[-2:] == ["docs", "docs/_build/html"]
+    guide.write(orphan="# A page nobody links\n\nSome text.\n")
+    guide.verify().assert_outcomes(passed=4, xfailed=1)
+    for attempt in ("first", "second"):
+        result = guide.pytester.run(sys.executable, "-m", "sphinx", *arguments, timeout=120)
+        assert result.ret != 0, attempt
+        assert "document isn't included in any toctree" in result.stderr.str(), attempt
