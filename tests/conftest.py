@@ -16,6 +16,33 @@ import pytest
 #: The compatibility suite needs plugins of its own: ``nox -s compat`` runs it, by its path.
 collect_ignore = ["compat"]
 
+#: What every generated run loads: the plugin, and pytest-asyncio (``INI`` turns on its auto mode).
+BASE_PLUGINS = ("test_categories", "asyncio")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "plugins(*names): pytest plugins (entry-point names) the test's generated runs load,"
+        " besides the plugin and pytest-asyncio",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _generated_runs_load_only_what_they_use(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generated run loads the plugin, pytest-asyncio, and what ``@pytest.mark.plugins(...)``
+    names; nothing else that is installed. Importing every installed plugin (hypothesis, respx,
+    trio and the rest) cost each run a second, most of the suite's time."""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester")  # it clears PYTEST_ADDOPTS: set it afterwards
+    marker = request.node.get_closest_marker("plugins")
+    names = [*BASE_PLUGINS, *(marker.args if marker else ())]
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(f"-p {name}" for name in names))
+
+
 INI = """\
 [pytest]
 asyncio_mode = auto

@@ -9,6 +9,8 @@ reached with UDP ``connect``, which sends nothing.
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import outcome_of
 
 READ = """
@@ -128,6 +130,7 @@ def test_report(snapshot):
 """
 
 
+@pytest.mark.plugins("syrupy")
 def test_syrupy_snapshots_are_read_from_an_allowed_folder_and_updated_after_the_tests(
     run, pytester
 ) -> None:

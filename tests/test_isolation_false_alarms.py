@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
+
 from conftest import outcome_of, outside_ci
 
 SYNTAX = """
@@ -126,6 +128,7 @@ def test_the_test_writing_into_hypothesis_folder_is_still_refused():
 """
 
 
+@pytest.mark.plugins("hypothesispytest")
 def test_hypothesis_keeps_its_caches_and_example_database(run, pytester, monkeypatch) -> None:
     outside_ci(monkeypatch)
     # Building the Unicode caches takes Hypothesis about a second: more than a small test
@@ -185,6 +188,7 @@ async def test_5_medium_may_start_a_worker_thread(anyio_backend):
 """
 
 
+@pytest.mark.plugins("anyio")
 def test_event_loop_machinery_is_not_the_test_and_a_violation_breaks_no_loop(run) -> None:
     result = run(EVENT_LOOPS, "-v", "-p", "no:asyncio")
     for backend in ("trio", "asyncio"):

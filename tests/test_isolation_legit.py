@@ -8,7 +8,11 @@ and ``logging.exception`` (they read source), and installed package resources.
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import outcome_of
+
+pytestmark = pytest.mark.plugins("respx", "pytest_mock")
 
 CONFTEST = """
 import pytest

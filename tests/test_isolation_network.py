@@ -14,6 +14,8 @@ import pytest
 
 from conftest import outcome_of
 
+pytestmark = pytest.mark.plugins("respx")
+
 ROUTES = """
 import asyncio
 import http.client

@@ -7,7 +7,11 @@ exactly what a later test gets without the plugin, and the real function works t
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import outcome_of
+
+pytestmark = pytest.mark.plugins("pytest_mock")
 
 SUBJECT = """
 import asyncio

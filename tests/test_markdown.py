@@ -327,6 +327,7 @@ def test_parametrize_makes_one_item_per_case(pages: Pages) -> None:
     )
 
 
+@pytest.mark.plugins("pytest_mock")
 def test_mocker_patches_the_pages_own_function_through_its_module_name(pages: Pages) -> None:
     result = pages(
         """\
@@ -358,6 +359,7 @@ def test_mocker_patches_the_pages_own_function_through_its_module_name(pages: Pa
     result.assert_outcomes(passed=2)
 
 
+@pytest.mark.plugins("respx")
 def test_respx_mocks_httpx_in_a_page(pages: Pages) -> None:
     result = pages(
         """\
@@ -407,6 +409,7 @@ def test_last_failed_reruns_only_the_failed_page_test(pages: Pages) -> None:
     assert "test_good" not in result.stdout.str()
 
 
+@pytest.mark.plugins("xdist")
 def test_pages_run_the_same_under_xdist(pages: Pages) -> None:
     pages.write(
         **{
@@ -925,6 +928,7 @@ def test_two_pages_cannot_take_the_same_module_name(pages: Pages) -> None:
     result.assert_outcomes(passed=1, errors=1)
 
 
+@pytest.mark.plugins("pytest_mock")
 def test_a_dotted_module_name_is_importable_and_patchable(pages: Pages) -> None:
     result = pages(
         """\

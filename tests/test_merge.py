@@ -81,6 +81,7 @@ def _without_times(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.plugins("xdist")
 def test_two_shards_each_run_with_xdist_merge_to_the_report_of_the_unsharded_run(
     pytester: pytest.Pytester,
 ) -> None:

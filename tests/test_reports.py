@@ -504,7 +504,9 @@ def test_a_session_run_inside_a_test_keeps_its_own_tally(run: Runner) -> None:
             pytester.makepyfile(
                 test_inner="import pytest\\n\\n@pytest.mark.medium\\ndef test_inner(): pass\\n"
             )
-            inner = pytester.runpytest_inprocess("-p", "no:cacheprovider", "test_inner.py")
+            inner = pytester.runpytest_inprocess(
+                "-p", "test_categories", "-p", "no:cacheprovider", "test_inner.py"
+            )
             inner.assert_outcomes(passed=1)
             assert "sizes: 1 medium" in inner.outlines
 

@@ -87,6 +87,7 @@ def test_a_fully_sized_suite_runs(run: Runner) -> None:
     result.assert_outcomes(passed=1)
 
 
+@pytest.mark.plugins("xdist")
 def test_under_xdist_the_same_errors_are_reported(run: Runner) -> None:
     result = run(SOURCE, "-n", "2", ini=REQUIRE)
     assert result.ret != pytest.ExitCode.OK

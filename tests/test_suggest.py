@@ -232,6 +232,7 @@ def test_marker_file_lists_what_to_add_per_function(suite: pytest.Pytester) -> N
     assert not any("test_marked_small_right" in line for line in lines)
 
 
+@pytest.mark.plugins("xdist")
 def test_same_suggestions_with_pytest_xdist(suite: pytest.Pytester) -> None:
     _, plain, plain_markers = _suggest(suite)
     plain_result_lines = _summary(

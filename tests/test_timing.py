@@ -128,6 +128,7 @@ async def test_3_and_so_does_this_one():
 """
 
 
+@pytest.mark.plugins("anyio")
 def test_a_trio_test_is_stopped_where_it_awaits_and_its_run_goes_on(run: Runner) -> None:
     # anyio runs trio in guest mode, one run for many tests: the test's thread waits on a queue
     # between trio's steps. Raising there left the run behind, and the next tests failed.
@@ -476,7 +477,9 @@ def test_inner():
 def test_runs_pytest_then_spins(pytester):
     pytester.makeini("[pytest]\\nasyncio_default_fixture_loop_scope = function\\n")
     pytester.makepyfile(test_inner=INNER)
-    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    inner = pytester.runpytest_inprocess("-p", "test_categories", "-p", "no:cacheprovider")
+    inner.assert_outcomes(passed=1)
+    assert "sizes: 1 small" in inner.outlines  # the inner run has the plugin too
     while True:  # it spins here
         pass
 

@@ -6,6 +6,8 @@ import pytest
 
 from conftest import Runner, outcome_of
 
+pytestmark = pytest.mark.plugins("timeout", "xdist")
+
 SPIN = """
 import time
 

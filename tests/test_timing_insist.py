@@ -131,6 +131,7 @@ def test_a_test_that_swallows_every_interrupt_is_ended_the_hard_way(run: Runner)
     )
 
 
+@pytest.mark.plugins("xdist")
 def test_under_xdist_the_worker_is_replaced_and_the_run_goes_on(run: Runner) -> None:
     result = run(SPIN + SWALLOWS_FOR_EVER, "-rA", "-n", "1", HARD_STOP, enforcement=None)
     result.stdout.fnmatch_lines(["*replacing crashed worker gw0*"])

@@ -18,6 +18,8 @@ import pytest
 from conftest import Runner
 from test_reports import section, validate
 
+pytestmark = pytest.mark.plugins("xdist")
+
 # Two modules with every size, outcome and violation, so that both workers get tests.
 FIRST = """
 import time
