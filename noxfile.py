@@ -15,6 +15,10 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
+# Installed packages get their bytecode compiled once, at install time. uv leaves it out by
+# default, and where PYTHONDONTWRITEBYTECODE is set nothing ever writes it: every pytest the
+# tests start would then compile pytest, pluggy and the rest from source again (0.3 s each).
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 # compat (the plugin beside hypothesis, freezegun, pytest-timeout, trio and others) is among them
 # although it costs one to two minutes on two cores: CI runs exactly `nox`, and a compatibility
 # promise that CI does not check is no promise.
