@@ -74,6 +74,8 @@ def strings(value: object) -> list[str]:
 @functools.cache
 def read_patterns(root: str, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """Compile read globs relative to ``root`` into patterns over absolute paths."""
+    if not patterns:
+        return ()  # without importing the Markdown collector, which holds glob_regex
     from .markdown import glob_regex
 
     compiled = []

@@ -140,11 +140,11 @@ def _start(item: pytest.Item) -> ActiveTest:
     return test
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
-    __tracebackhide__ = True
+# Setup and teardown are plain hooks, not wrappers: run first, they are cheaper, and they are not
+# in the traceback of a fixture that fails.
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
     _start(item)
-    return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -164,13 +164,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         test.stop()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
-    __tracebackhide__ = True
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
     test = _start(item)
     if test.stopped:  # the test failed its limit: its cleanup gets a bound of its own
         test.fresh_bound()
-    return (yield)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -23,7 +23,6 @@ the watchdog waits on a lock, so freezegun and friends reach neither.
 
 from __future__ import annotations
 
-import ctypes
 import faulthandler
 import functools
 import os
@@ -54,6 +53,12 @@ from .violations import (
 #: Seconds between an interrupt and the next one, while the test still runs.
 GRACE = 0.5
 
+# signal's C functions, without the module's conversion of results to enums (which raises and
+# catches a ValueError when the handler is a function): they run after every test.
+_signal: Any = sys.modules.get("_signal", signal)
+_getsignal = _signal.getsignal
+_sigmask: Any = getattr(_signal, "pthread_sigmask", None)
+
 if hasattr(signal, "SIGRTMIN"):  # Linux: a real-time signal nobody else uses
     SIGNAL: int | None = signal.SIGRTMIN + 6
     SIGNAL_NAME = "SIGRTMIN+6"
@@ -68,7 +73,6 @@ Watched = ActiveTest | SharedFixture
 _DEBUGGER_MODULES = ("pdb", "bdb", "pydevd", "_pydevd", "debugpy", "IPython.core.debugger")
 _MAIN = threading.main_thread().ident or 0
 _MAIN_NATIVE = threading.main_thread().native_id
-_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _hard_stop = 10.0  # set from the session's settings
 _switch = 0.005  # the thread switch interval when the session began
 
@@ -181,10 +185,14 @@ def _ask(bound: Watched, now: float) -> None:
     """
     bound.asked += 1
     bound.asked_at = now
-    if SIGNAL is not None and signal.getsignal(SIGNAL) is _on_signal and not _blocked():
+    if SIGNAL is not None and _getsignal(SIGNAL) is _on_signal and not _blocked():
         signal.pthread_kill(_MAIN, SIGNAL)
     else:
-        _set_async_exc(ctypes.c_ulong(_MAIN), ctypes.py_object(_Interrupt))
+        import ctypes  # here, not at start-up: a run that needs no fallback never loads it
+
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(_MAIN), ctypes.py_object(_Interrupt)
+        )
 
 
 def _blocked() -> bool:
@@ -383,10 +391,10 @@ def check_timer() -> str:
         how.append("slowed thread switching")
     if SIGNAL is None:
         return " and ".join(how)
-    if signal.getsignal(SIGNAL) is not _on_signal:
+    if _getsignal(SIGNAL) is not _on_signal:
         signal.signal(SIGNAL, _on_signal)
         how.append(f"replaced the handler of {SIGNAL_NAME}")
-    if SIGNAL in signal.pthread_sigmask(signal.SIG_BLOCK, ()):
+    if SIGNAL in _sigmask(signal.SIG_BLOCK, ()):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, (SIGNAL,))
         how.append(f"blocked {SIGNAL_NAME}")
     return " and ".join(how)
