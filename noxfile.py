@@ -63,7 +63,10 @@ _VERSIONS = (
 
 def _write_environment(session: nox.Session) -> None:
     """Write environment.json beside the report: Python, packages, date, commit."""
-    python, installed = json.loads(session.run("python", "-c", _VERSIONS, silent=True) or "[]")
+    output = session.run("python", "-c", _VERSIONS, silent=True)
+    if not output:  # nox --install-only runs nothing
+        return
+    python, installed = json.loads(output)
     try:
         git = subprocess.run(
             ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
