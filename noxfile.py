@@ -183,7 +183,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Measure the plugin's overhead over plain pytest: running 2,000 tests, collecting 30,000.
+    """Measure the plugin's overhead over plain pytest: running 2,000 tests, collecting 30,000,
+    and importing it.
 
     ``nox -s bench -- --section collect --rounds 15`` times only the collection; see
     ``tests/bench.py --help``.

@@ -1,7 +1,7 @@
 """Benchmark: the plugin's cost over plain pytest, running a small suite and collecting a big one.
 
 Run it with ``nox -s bench`` (or ``python tests/bench.py`` in an environment with the tests
-dependency group). It has two sections; ``--section`` picks one, and both run by default.
+dependency group). It has three sections; ``--section`` picks some, and all run by default.
 
 ``run``
     Writes 2,000 trivial tests (80 % small, 15 % medium, 5 % large, about 10 % async), then runs
@@ -11,6 +11,9 @@ dependency group). It has two sections; ``--section`` picks one, and both run by
     Writes a suite of 30,000 items (``--items``), most of them unmarked, as in a suite that has
     not adopted sizes yet, with parametrized tests, test classes and some sized modules, then
     runs ``pytest --co -q`` on it with and without the plugin.
+``import``
+    Times ``import pytest_test_categories.plugin`` after ``import pytest`` with
+    ``python -X importtime``: the plugin's own cost at start-up.
 
 The two sides alternate, each plugin run paired with the plain run just before it, so machine
 noise hits both alike; the figure is the median of the paired ratios, with the lowest and
@@ -188,11 +191,32 @@ def collect_section(rounds: int, items: int) -> None:
         print(f"{'':<14}{base:>11.3f}{mine:>12.3f}  {ratios(plain, plugin)}")
 
 
+def import_section(rounds: int) -> None:
+    """What importing the plugin costs at start-up, from ``python -X importtime``."""
+    code = "import pytest; import pytest_test_categories.plugin"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    command = [sys.executable, "-X", "importtime", "-c", code]
+    subprocess.run(command, env=env, capture_output=True, check=True)  # bytecode caches
+    times = []
+    for _ in range(rounds * 3):
+        stderr = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stderr
+        line = next(
+            line for line in stderr.splitlines() if line.endswith("| pytest_test_categories.plugin")
+        )
+        times.append(int(line.split("|")[1]) / 1000)  # the cumulative column, in microseconds
+    print(f"import: the plugin over pytest, {len(times)} runs of python -X importtime")
+    spread = f"lowest {min(times):.1f}, highest {max(times):.1f}"
+    print(f"{'':<14}median {statistics.median(times):.1f} ms ({spread})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=11, help="runs of each side (default 11)")
     parser.add_argument(
-        "--section", choices=["run", "collect"], action="append", help="sections (default both)"
+        "--section",
+        choices=["run", "collect", "import"],
+        action="append",
+        help="sections (default all)",
     )
     parser.add_argument(
         "--only", choices=sorted(CONFIGURATIONS), action="append", help="run-section configurations"
@@ -201,11 +225,13 @@ def main() -> None:
         "--items", type=int, default=LARGE_ITEMS, help=f"collect-section items ({LARGE_ITEMS:,})"
     )
     arguments = parser.parse_args()
-    sections = arguments.section or ["run", "collect"]
+    sections = arguments.section or ["run", "collect", "import"]
     if "run" in sections:
         run_section(arguments.rounds, arguments.only or list(CONFIGURATIONS))
     if "collect" in sections:
         collect_section(arguments.rounds, arguments.items)
+    if "import" in sections:
+        import_section(arguments.rounds)
 
 
 if __name__ == "__main__":
