@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pytest
 
@@ -56,26 +56,25 @@ class DistributionWarning(pytest.PytestWarning):
     """The test pyramid is off target, with ``test_categories_distribution_enforcement = warn``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """One group of sizes in the pyramid, as measured in one run."""
 
     name: str
     sizes: tuple[str, ...]
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, which nothing here calls
     percent: float
     target: Target
 
     @property
     def minimum(self) -> float | None:
-        """The lowest share (percent) the group may have, if it has a floor."""
+        """The lowest share (percent) the group may have: only the small group has a floor."""
         if self.name == FLOOR_GROUP:
             return max(self.target.percent - self.target.tolerance, 0.0)
         return None
 
     @property
     def maximum(self) -> float | None:
-        """The highest share (percent) the group may have, if it has a ceiling."""
+        """The highest share (percent) the group may have: every other group has a ceiling."""
         if self.name == FLOOR_GROUP:
             return None
         return min(self.target.percent + self.target.tolerance, 100.0)
@@ -83,10 +82,11 @@ class Group:
     @property
     def off_by(self) -> float:
         """How many percentage points the share is outside its bound; 0 when it holds."""
-        if self.minimum is not None and self.percent < self.minimum - _EPSILON:
-            return self.minimum - self.percent
-        if self.maximum is not None and self.percent > self.maximum + _EPSILON:
-            return self.percent - self.maximum
+        low, high = self.minimum, self.maximum
+        if low is not None and self.percent < low - _EPSILON:
+            return low - self.percent
+        if high is not None and self.percent > high + _EPSILON:
+            return self.percent - high
         return 0.0
 
     @property
@@ -94,8 +94,7 @@ class Group:
         return self.off_by == 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Pyramid:
+class Pyramid(NamedTuple):
     """The shares of one run's sized tests and how they compare with the targets."""
 
     groups: tuple[Group, ...]
@@ -118,15 +117,13 @@ class Pyramid:
         if self.ok:
             return ""
         off = [group for group in self.groups if not group.ok]
-        details = "\n".join(f"  {_explain(group, self)}" for group in off)
-        counts = ", ".join(f"{group.count} {group.name}" for group in self.groups)
-        unsized = f"; {self.unsized} unsized not counted" if self.unsized else ""
+        names = [group.name for group in off]
         return OFF_TARGET_MESSAGE.format(
-            sizes=_and([group.name for group in off]),
+            sizes=names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}",
             sized=self.sized,
-            counts=counts,
-            unsized=unsized,
-            details=details,
+            counts=", ".join(f"{group.count} {group.name}" for group in self.groups),
+            unsized=f"; {self.unsized} unsized not counted" if self.unsized else "",
+            details="\n".join(f"  {_explain(group, self)}" for group in off),
         )
 
 
@@ -149,10 +146,6 @@ def measure(counts: Mapping[str, int], targets: tuple[tuple[str, Target], ...]) 
     return Pyramid(groups, sized, counts.get("unsized", 0))
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
 def format_points(value: float) -> str:
     """A number of percentage points, never shown as 0.0 when it is not zero."""
     text = f"{value:.1f}"
@@ -163,8 +156,9 @@ def _ceil(value: float) -> int:
     return max(math.ceil(value - _EPSILON), 0)
 
 
-def _tests(number: int, size: str) -> str:
-    return f"{number} {size} test" if number == 1 else f"{number} {size} tests"
+def plural(number: int, noun: str) -> str:
+    """``1 test``, ``2 tests``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _explain(group: Group, pyramid: Pyramid) -> str:
@@ -179,33 +173,25 @@ def _explain(group: Group, pyramid: Pyramid) -> str:
         floor = group.minimum / 100.0
         convert = _ceil(floor * total - group.count)
         one = "a small one" if convert == 1 else "small ones"
-        fixes = [f"turn at least {_tests(convert, others)} into {one}"]
+        fixes = [f"turn at least {plural(convert, others + ' test')} into {one}"]
         if floor < 1.0:
             add = _ceil((floor * total - group.count) / (1.0 - floor))
-            fixes.insert(0, f"add at least {_tests(add, group.name)}")
-        return (
-            f"{group.name}: {share}, {off} points below its minimum of {group.minimum:g} % "
-            f"{bound}. To fix it: {', or '.join(fixes)}."
-        )
-    assert group.maximum is not None
-    ceiling = group.maximum / 100.0
-    convert = _ceil(group.count - ceiling * total)
-    one, them = ("a smaller one", "it") if convert == 1 else ("smaller ones", "them")
-    fixes = [
-        f"turn at least {_tests(convert, group.name)} into {one} (split {them}, mock or fake "
-        f"what makes {them} {group.name})"
-    ]
-    if ceiling > 0.0:
-        add = _ceil(group.count / ceiling - total)
-        fixes.append(f"add at least {_tests(add, FLOOR_GROUP)}")
-    return (
-        f"{group.name}: {share}, {off} points above its maximum of {group.maximum:g} % "
-        f"{bound}. To fix it: {', or '.join(fixes)}."
-    )
-
-
-def stopped_early_message(ran: int, collected: int) -> str:
-    return STOPPED_EARLY_MESSAGE.format(ran=ran, collected=collected)
+            fixes.insert(0, f"add at least {plural(add, group.name + ' test')}")
+        where = f"below its minimum of {group.minimum:g} %"
+    else:
+        assert group.maximum is not None
+        ceiling = group.maximum / 100.0
+        convert = _ceil(group.count - ceiling * total)
+        one, them = ("a smaller one", "it") if convert == 1 else ("smaller ones", "them")
+        fixes = [
+            f"turn at least {plural(convert, group.name + ' test')} into {one} (split {them}, "
+            f"mock or fake what makes {them} {group.name})"
+        ]
+        if ceiling > 0.0:
+            add = _ceil(group.count / ceiling - total)
+            fixes.append(f"add at least {plural(add, FLOOR_GROUP + ' test')}")
+        where = f"above its maximum of {group.maximum:g} %"
+    return f"{group.name}: {share}, {off} points {where} {bound}. To fix it: {', or '.join(fixes)}."
 
 
 def require_sizes(
@@ -215,8 +201,6 @@ def require_sizes(
     if not session.config.stash[SETTINGS_KEY].require_size:
         return
     unsized = [item for item in items if item.stash.get(key, None) is None]
-    if not unsized:
-        return
     for item in unsized:
         message = REQUIRE_SIZE_MESSAGE.format(nodeid=item.nodeid)
         report = pytest.CollectReport(item.nodeid, "failed", message, [])

@@ -128,7 +128,7 @@ def _records(paths: Sequence[Path], loaded: Sequence[dict[str, Any]]) -> list[re
                     f"of the suite."
                 )
             records.append(test)
-    return sorted(records, key=lambda record: (record["order"], record["nodeid"]))
+    return reports.in_order(records)
 
 
 def merge(

@@ -20,6 +20,7 @@ import os
 import stat
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import resources
@@ -30,6 +31,7 @@ import pytest
 
 from . import distribution
 from .config import SETTINGS_KEY, Mode, Settings
+from .distribution import plural
 from .runstate import ActiveTest
 from .sizes import LIMITS, Size, SizeSpec
 from .violations import Kind
@@ -172,19 +174,18 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
 
 def _entries(test: ActiveTest) -> list[ViolationEntry]:
     entries: dict[tuple[str, str, str], ViolationEntry] = {}
-    for violation in test.violations:
-        key = (violation.kind.value, violation.operation, violation.target)
-        entry = entries.get(key)
-        if entry is None:
-            entries[key] = {
-                "kind": violation.kind.value,
-                "code": violation.code,
-                "operation": violation.operation,
-                "target": violation.target,
-                "count": 1,
-            }
-        else:
-            entry["count"] += 1
+    for v in test.violations:
+        entry = entries.setdefault(
+            (v.kind.value, v.operation, v.target),
+            {
+                "kind": v.kind.value,
+                "code": v.code,
+                "operation": v.operation,
+                "target": v.target,
+                "count": 0,
+            },
+        )
+        entry["count"] += 1
     return list(entries.values())
 
 
@@ -218,16 +219,16 @@ class Tally:
         #: The shard reports a merged tally was made from (:mod:`.merge`); empty for a run.
         self.shards: list[dict[str, Any]] = []
 
-    def sorted_records(self) -> list[Record]:
-        """The records in collection order, the same with or without pytest-xdist."""
-        records = self.by_nodeid.values()
-        return sorted(records, key=lambda record: (record["order"], record["nodeid"]))
-
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SIZE_NAMES, 0)
         for record in self.records:
             counts[record["size"]] += 1
         return counts
+
+
+def in_order(records: Iterable[Record]) -> list[Record]:
+    """The records in collection order, the same with or without pytest-xdist or shards."""
+    return sorted(records, key=lambda record: (record["order"], record["nodeid"]))
 
 
 _TALLY = pytest.StashKey[Tally]()
@@ -237,15 +238,10 @@ _TALLY = pytest.StashKey[Tally]()
 _tally: Tally | None = None
 
 
-def _reporting(config: pytest.Config) -> bool:
-    """False in a pytest-xdist worker: its controller reports."""
-    return not hasattr(config, "workerinput")
-
-
 def session_started(session: pytest.Session) -> None:
     global _tally
     config = session.config
-    if not _reporting(config):
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: its controller reports
         return
     tally = Tally(config.stash[SETTINGS_KEY])
     tally.outer = _tally
@@ -332,14 +328,6 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _stopped_early(session: pytest.Session, ran: int) -> bool:
-    return (
-        bool(session.shouldfail or session.shouldstop)
-        or session.exitstatus == pytest.ExitCode.INTERRUPTED
-        or ran < session.testscollected
-    )
-
-
 def _fail_session(session: pytest.Session) -> None:
     if session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -354,9 +342,14 @@ def session_finished(session: pytest.Session) -> None:
     if _tally is tally:
         _tally = tally.outer
     settings = tally.settings
-    tally.records = tally.sorted_records()
+    tally.records = in_order(tally.by_nodeid.values())
     tally.pyramid = distribution.measure(tally.counts(), settings.targets)
-    tally.complete = not _stopped_early(session, len(tally.records))
+    tally.complete = not (
+        session.shouldfail
+        or session.shouldstop
+        or session.exitstatus == pytest.ExitCode.INTERRUPTED
+        or len(tally.records) < session.testscollected
+    )
     if tally.records and settings.distribution_enforcement is not Mode.OFF:
         _check(session, tally)
     if settings.suggest_file is not None:
@@ -395,25 +388,22 @@ def _check(session: pytest.Session, tally: Tally) -> None:
     assert tally.pyramid is not None
     if not tally.complete:
         ran, collected = len(tally.records), session.testscollected
-        tally.check_note = distribution.stopped_early_message(ran, collected)
+        tally.check_note = distribution.STOPPED_EARLY_MESSAGE.format(ran=ran, collected=collected)
         return
     if tally.pyramid.ok:
         return
     message = tally.pyramid.message()
+    reason = distribution.STRICT_REASON
     if tally.settings.distribution_enforcement is Mode.WARN:
+        # Point at the configuration that asked for the check, not at this module.
+        where = str(session.config.inipath or session.config.rootpath)
         try:
-            # Point at the configuration that asked for the check, not at this module.
-            config = session.config
-            where = config.inipath or config.rootpath
-            warnings.warn_explicit(distribution.DistributionWarning(message), None, str(where), 0)
+            warnings.warn_explicit(distribution.DistributionWarning(message), None, where, 0)
+            return
         except distribution.DistributionWarning:
             # filterwarnings turned the warning into an error: fail the run, as strict would.
-            tally.failed_message = message
-            tally.failed_reason = distribution.WARNING_AS_ERROR_REASON
-            _fail_session(session)
-        return
-    tally.failed_message = message
-    tally.failed_reason = distribution.STRICT_REASON
+            reason = distribution.WARNING_AS_ERROR_REASON
+    tally.failed_message, tally.failed_reason = message, reason
     _fail_session(session)
 
 
@@ -494,9 +484,7 @@ def document(tally: Tally) -> dict[str, Any]:
     total = len(tally.records)
     pyramid = tally.pyramid or distribution.measure(counts, settings.targets)
     status = pyramid.status if tally.complete else "incomplete"
-    outcomes: dict[str, int] = {}
-    for record in tally.records:
-        outcomes[record["outcome"]] = outcomes.get(record["outcome"], 0) + 1
+    outcomes = dict(Counter(record["outcome"] for record in tally.records))
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "plugin": {"name": "pytest-test-categories", "version": __version__},
@@ -537,16 +525,13 @@ def document(tally: Tally) -> dict[str, Any]:
         },
         "violations": violation_totals(tally.records),
     }
+    tests: list[Any] = tally.records
     if settings.suggest:
         from . import suggest
 
         document["suggestions"] = suggest.section(suggestions(tally))
-    document["tests"] = tally.records  # last: dump() writes the tests one line each
-    if settings.suggest:
-        document["tests"] = [
-            {key: value for key, value in record.items() if key != "suggestion"}
-            for record in tally.records
-        ]
+        tests = [{k: v for k, v in record.items() if k != "suggestion"} for record in tests]
+    document["tests"] = tests  # last: dump() writes the tests one line each
     return document
 
 
@@ -677,14 +662,11 @@ def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
     """The title and lines of the end-of-run summary of violations; ``("", [])`` if none."""
     by_kind: dict[str, list[tuple[Record, ViolationEntry, int]]] = {}
     for record in records:
-        first: dict[str, tuple[ViolationEntry, int]] = {}
-        for entry in record["violations"]:
-            seen = first.get(entry["kind"])
-            first[entry["kind"]] = (
-                (seen[0], seen[1] + entry["count"]) if seen else (entry, entry["count"])
-            )
-        for name, (entry, count) in first.items():
-            by_kind.setdefault(name, []).append((record, entry, count))
+        entries = record["violations"]
+        for name in dict.fromkeys(entry["kind"] for entry in entries):
+            mine = [entry for entry in entries if entry["kind"] == name]
+            count = sum(entry["count"] for entry in mine)
+            by_kind.setdefault(name, []).append((record, mine[0], count))
     if not by_kind:
         return "", []
     totals = violation_totals(records)
@@ -695,8 +677,8 @@ def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
             continue
         total = totals[kind.value]
         lines.append(
-            f"{kind.code} {kind.value}: {_count(total['count'], 'violation')} in "
-            f"{_count(total['tests'], 'test')}"
+            f"{kind.code} {kind.value}: {plural(total['count'], 'violation')} in "
+            f"{plural(total['tests'], 'test')}"
         )
         for record, entry, count in involved[:SUMMARY_TESTS_PER_KIND]:
             more = f" (and {count - 1} more)" if count > 1 else ""
@@ -706,15 +688,11 @@ def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
             )
         hidden = len(involved) - SUMMARY_TESTS_PER_KIND
         if hidden > 0:
-            lines.append(f"    ... and {_count(hidden, 'more test')} (the json report lists all)")
+            lines.append(f"    ... and {plural(hidden, 'more test')} (the json report lists all)")
     violations = sum(total["count"] for total in totals.values())
     tests = sum(1 for record in records if record["violations"])
-    title = f"test-categories: {_count(violations, 'violation')} in {_count(tests, 'test')}"
+    title = f"test-categories: {plural(violations, 'violation')} in {plural(tests, 'test')}"
     return title, lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def terminal_summary(terminal: pytest.TerminalReporter) -> None:

@@ -34,14 +34,10 @@ def _fail(report: pytest.TestReport, text: str) -> None:
 def _warn(item: pytest.Item, report: pytest.TestReport, violations: list[Violation]) -> None:
     """Warn of each violation, pointing at the test's own file and line."""
     path, lineno, _ = item.reportinfo()
+    line = lineno + 1 if lineno is not None else 0
     for violation in violations:
         try:
-            warnings.warn_explicit(
-                ViolationWarning(violation.message),
-                ViolationWarning,
-                str(path),
-                lineno + 1 if lineno is not None else 0,
-            )
+            warnings.warn_explicit(ViolationWarning(violation.message), None, str(path), line)
         except ViolationWarning:
             # filterwarnings = error: the test fails with it, and the run goes on.
             _fail(
@@ -52,21 +48,18 @@ def _warn(item: pytest.Item, report: pytest.TestReport, violations: list[Violati
             )
 
 
-def _caused_by_violation(call: pytest.CallInfo[None]) -> bool:
-    excinfo = call.excinfo
-    return excinfo is not None and isinstance(
-        excinfo.value, ResourceViolationError | TimeLimitExceeded
-    )
-
-
 def judge(
     item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, test: ActiveTest
 ) -> None:
     """Adjust one phase's ``report`` for what ``test`` did during that phase."""
-    expected = test.expected
     timing.measured_verdict(test)
     fresh = test.new_violations()
-    explained = report.failed and _caused_by_violation(call)
+    excinfo = call.excinfo
+    explained = (
+        report.failed
+        and excinfo is not None
+        and isinstance(excinfo.value, ResourceViolationError | TimeLimitExceeded)
+    )
     for violation in fresh:
         if violation.kind is Kind.TIME_LIMIT and not explained:
             _fail(report, violation.message)
@@ -76,9 +69,8 @@ def judge(
         _fail(report, SWALLOWED_MESSAGE.format(summary=resource[0].summary, violations=listing))
     elif resource and not test.strict:
         _warn(item, report, resource)
-
-    if expected is not None:
-        _expect(expected, item, report, test)
+    if test.expected is not None:
+        _expect(test.expected, item, report, test)
 
 
 def _expect(expected: Kind, item: pytest.Item, report: pytest.TestReport, test: ActiveTest) -> None:

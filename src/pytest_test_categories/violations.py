@@ -237,7 +237,16 @@ _KIND_NAMES: dict[Kind, str] = {
 }
 
 
-class ResourceViolationError(Exception):
+class _Carrier(BaseException):
+    def __init__(self, violation: Violation) -> None:
+        super().__init__(violation.message)
+        self.violation = violation
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable for pytest-xdist
+        return (type(self), (self.violation,))
+
+
+class ResourceViolationError(_Carrier, Exception):
     """Raised inside a test, in strict mode, when it uses a resource its size forbids.
 
     Not an ``OSError``: a library's ``except OSError`` must not turn it into a retry or a
@@ -245,26 +254,12 @@ class ResourceViolationError(Exception):
     test at the end.
     """
 
-    def __init__(self, violation: Violation) -> None:
-        super().__init__(violation.message)
-        self.violation = violation
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.violation,))
-
-
-class TimeLimitExceeded(BaseException):
+class TimeLimitExceeded(_Carrier):
     """Raised where a test was when its time limit ran out.
 
     A ``BaseException``, like ``KeyboardInterrupt``: ``except Exception`` does not stop it.
     """
-
-    def __init__(self, violation: Violation) -> None:
-        super().__init__(violation.message)
-        self.violation = violation
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (TimeLimitExceeded, (self.violation,))
 
 
 class ViolationWarning(pytest.PytestWarning):
