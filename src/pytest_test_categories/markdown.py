@@ -1,66 +1,22 @@
 """Markdown pages as pytest modules: the collector behind the verified guide.
 
-Switching it on
-    The ini option ``test_categories_markdown`` lists glob patterns, one per line, matched
-    against each ``.md``/``.markdown`` file's path relative to the rootdir, with ``/`` as the
-    separator whatever the platform. Only matching pages are collected; a README or CHANGELOG
-    that no pattern matches is never executed. In a pattern, ``*`` matches any run of
-    characters within one path segment, ``?`` one character, ``[abc]``/``[!abc]`` one character
-    of (or not of) a set, and ``**`` as a whole segment matches zero or more directories:
-    ``docs/**/*.md`` matches ``docs/index.md`` and ``docs/how-to/async.md``, ``*.md`` matches
-    only pages at the top of the rootdir, ``**/*.md`` matches every page. Matching is
-    case-sensitive. Sybil (``pip install pytest-test-categories[markdown]``) must be installed.
-
-How a page runs
-    Sybil's MyST lexers find the page's blocks; every block shown as Python runs, whatever its
-    fence: backtick, tilde or colon fences (``:::{code-block} python``), the ``{code-block}``,
-    ``{code}`` and ``{sourcecode}`` directives, and any language Pygments highlights as Python
-    (:data:`PYTHON`, in any case). Invisible blocks (``<!-- invisible-code-block: python ...
-    -->``) run too, and skips (``<!-- skip: next -->``, ``<!-- skip: start -->`` ...
-    ``<!-- skip: end -->``) keep blocks from running. Blocks inside a literal fence
-    (```` ````markdown ```` showing page source, say) are text, not code. The Python blocks run
-    in page order in one module namespace, compiled with the page's path and its real line
-    numbers, with pytest's assertion rewriting. The page is then collected like a ``.py`` test
-    module: ``docs/how-to/async.md::test_name``.
-
-    Interactive examples run as doctests in the same namespace: a ``pycon`` block, a Python block
-    that starts with ``>>>``, or a block with no language that has ``>>>`` prompts. The output a
-    page shows is the output checked; a difference is an error at the example's line.
-
-Nothing that looks like Python is skipped silently
-    A block with no language is highlighted as Python by Sphinx, so one that is Python doing
-    something (it parses, and has a statement other than a bare expression, or a call) is an
-    error until it names its language. So are a ``python2`` block, a ``pycon`` block without a
-    prompt and an invisible block in another language. A skip directive above such a block
-    keeps it from running, and then the page says why. A comment whose first word is a near miss
-    of a directive's name (``test-category``, ``invisble-code-block``, ``skp``) is an error
-    saying which directive was meant.
-
-Top-level code runs as a small test
-    Everything outside the page's tests (imports, definitions, hidden setup, doctests) runs
-    while the page is collected, as a strict small test owned by the page: no network, files,
-    subprocesses, threads or blocking sleep (when enforcement is on), and a one-second time limit
-    for the whole page (always). A violation, even a swallowed one, is a collection error at the
-    page's line, raised before the operation happens.
-
-The page's own directives, in HTML comments (GitHub does not show them; the site strips them)
-    ``<!-- test-categories: module NAME -->``
-        The page's namespace is importable as ``NAME`` (a dotted identifier that no real module
-        has), so ``mocker.patch("NAME.function")`` patches what the page's tests call. Without
-        it the name is derived from the path: ``docs/how-to/async.md`` -> ``docs_how_to_async_md``.
-    ``<!-- test-categories: expect-violation TEST KIND -->``
-        ``TEST`` (a test function, every item of a parametrized one, a ``TestClass`` or a
-        ``TestClass::test_method``) is expected to fail with a ``KIND`` violation, by name or
-        code: ``time-limit``/``TC001``, ``network``/``TC101``, ``filesystem``, ``subprocess``,
-        ``sleep``, ``threads``, ``sqlite``.
-
-    One comment may hold several directives, one per line after ``test-categories:``. The MyST
-    comment form ``% test-categories: ...`` works as well.
+The ini option ``test_categories_markdown`` lists glob patterns (``*``, ``?``, ``[...]`` within
+one path segment, ``**`` for any number of folders) matched against a page's path relative to
+the rootdir; only matching pages are collected. Sybil's MyST lexers find the blocks. Every block
+shown as Python runs, whatever its fence or alias (:data:`PYTHON`), in page order, in one
+namespace, at the page's own line numbers, with assertion rewriting; interactive sessions run
+as doctests. A block with no language that is Python doing something, a ``python2`` block, a
+``pycon`` block without a prompt and a near miss of a directive's name are errors, since
+nothing that looks like Python may be skipped silently. Top-level code runs while the page is
+collected, as a strict small test owned by the page. The page's own directives, in comments:
+``test-categories: module NAME`` and ``test-categories: expect-violation TEST KIND``
+(``docs/explanation/verified-guide.md`` and ``docs/how-to/contributing-a-recipe.md``).
 """
 
 from __future__ import annotations
 
 import ast
+import codeop
 import contextlib
 import functools
 import hashlib
@@ -72,7 +28,6 @@ import sys
 import types
 import unittest
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -226,7 +181,11 @@ class MarkdownPage(pytest.Module):
             document = Document(self.path.read_text(encoding="utf-8"), str(self.path))
             literal = _literal_ranges(document.text)
             self._check_comments(document.text, literal)
-            for parser in (_CodeBlocks(self, runner), SkipParser(), _DirectiveParser()):
+            for parser in (
+                functools.partial(_code_regions, self, runner),
+                SkipParser(),
+                _directive_regions,
+            ):
                 for region in parser(document):
                     if not any(start < region.start < end for start, end in literal):
                         document.add(region)
@@ -259,7 +218,7 @@ class MarkdownPage(pytest.Module):
         for example in document.examples():
             if not isinstance(example.parsed, _Directives):
                 continue
-            for line, words in example.parsed.lines(example):
+            for line, words in example.parsed:
                 where = self.at(line)
                 if words[0] == "module" and len(words) == 2:
                     if module is not None:
@@ -356,6 +315,25 @@ class MarkdownPage(pytest.Module):
                 nodes[index] = replacement
         return nodes
 
+    def _refuse(self, example: Example) -> None:
+        raise self.CollectError(f"{self.at(example.line)}: {example.parsed}")
+
+    def _run_doctests(self, example: Example) -> None:
+        """Run a block's ``>>>`` examples in turn, in the page's namespace."""
+        from sybil import Example
+
+        text = example.document.text
+        for region in example.parsed:
+            line = text.count("\n", 0, region.start) + 1
+            differences = region.evaluator(
+                Example(example.document, line, 0, region, example.namespace)
+            )
+            if differences:
+                raise self.CollectError(
+                    f"{self.at(line)}: this example's output is not the output shown:\n"
+                    + differences.rstrip()
+                )
+
     def _has_test_method(self, node: pytest.Class, method: str) -> bool:
         return self.funcnamefilter(method) and callable(getattr(node.obj, method, None))
 
@@ -385,7 +363,8 @@ class _BlockRunner:
         self.page = page
         self.entered = False
         self.defined: dict[str, int] = {}
-        self.flags = 0
+        # Compiles each block with the __future__ imports of the blocks before it, as a module.
+        self.compiler = codeop.Compile()
         self.rewrite = page.config.getoption("assertmode", "rewrite") == "rewrite"
 
     @staticmethod
@@ -409,13 +388,12 @@ class _BlockRunner:
         # (CPython reads the page to quote a SyntaxError's line).
         self.test.pause()
         try:
-            tree, code = self.compile(example)
+            code = self.compile(example)
         finally:
             self.test.resume()
-        self.flags |= _future_flags(tree)
         exec(code, example.namespace)
 
-    def compile(self, example: Example) -> tuple[ast.Module, types.CodeType]:
+    def compile(self, example: Example) -> types.CodeType:
         path = str(self.page.path)
         source = self.source(example)
         try:
@@ -432,10 +410,11 @@ class _BlockRunner:
                 from _pytest.assertion.rewrite import rewrite_asserts
 
                 rewrite_asserts(tree, source.encode(), path, self.page.config)
-            code = compile(tree, path, "exec", flags=self.flags, dont_inherit=True)
+            # Like compile(), it takes a tree as well as text (its parser flags then do nothing).
+            code: types.CodeType = self.compiler(tree, path, "exec")  # type: ignore[arg-type]
         except SyntaxError as error:
             raise self.page.CollectError(_syntax_message(self.page, error)) from None
-        return tree, code
+        return code
 
 
 def _syntax_message(page: MarkdownPage, error: SyntaxError) -> str:
@@ -449,18 +428,6 @@ def _syntax_message(page: MarkdownPage, error: SyntaxError) -> str:
     return text
 
 
-def _future_flags(tree: ast.Module) -> int:
-    import __future__
-
-    flags = 0
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            for alias in node.names:
-                feature = getattr(__future__, alias.name, None)
-                flags |= getattr(feature, "compiler_flag", 0)
-    return flags
-
-
 def _parse_quietly(source: str) -> ast.Module | None:
     try:
         return ast.parse(source)
@@ -468,47 +435,29 @@ def _parse_quietly(source: str) -> ast.Module | None:
         return None
 
 
-@dataclass
-class _Directives:
-    """The text of one ``test-categories`` comment: its first line and the lines after it."""
-
-    arguments: str
-    body: str = ""
-
-    def lines(self, example: Example) -> Iterator[tuple[int, list[str]]]:
-        """Each directive with its page line, split into words."""
-        text = example.document.text
-        keyword_at = text.find(DIRECTIVE, example.region.start)
-        first = text.count("\n", 0, keyword_at) + 1
-        for offset, line in enumerate([self.arguments, *self.body.splitlines()]):
-            words = line.split()
-            if words:
-                yield first + offset, words
+class _Directives(list[tuple[int, list[str]]]):
+    """The directives of one ``test-categories`` comment: each one's page line and words."""
 
 
-class _DirectiveParser:
+def _directive_regions(document: Document) -> Iterator[Region]:
     """Sybil parser for ``<!-- test-categories: ... -->`` (and ``% test-categories: ...``)."""
+    from sybil import Region
+    from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer
+    from sybil.parsers.myst.lexers import DirectiveInPercentCommentLexer
 
-    def __init__(self) -> None:
-        from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer
-        from sybil.parsers.myst.lexers import DirectiveInPercentCommentLexer
-
-        self.lexers = (
-            DirectiveInHTMLCommentLexer(DIRECTIVE),
-            DirectiveInPercentCommentLexer(DIRECTIVE),
-        )
-
-    def __call__(self, document: Document) -> Iterator[Region]:
-        from sybil import Region
-
-        for lexer in self.lexers:
-            for lexed in lexer(document):
-                arguments = lexed.lexemes.get("arguments") or ""
-                directives = _Directives(arguments, str(lexed.lexemes.get("source") or ""))
-                yield Region(lexed.start, lexed.end, directives)
+    text = document.text
+    for lexer in (DirectiveInHTMLCommentLexer, DirectiveInPercentCommentLexer):
+        for lexed in lexer(DIRECTIVE)(document):
+            first = text.count("\n", 0, text.find(DIRECTIVE, lexed.start)) + 1
+            lines = [lexed.lexemes.get("arguments") or ""]
+            lines += str(lexed.lexemes.get("source") or "").splitlines()
+            directives = _Directives(
+                (first + offset, line.split()) for offset, line in enumerate(lines) if line.split()
+            )
+            yield Region(lexed.start, lexed.end, directives)
 
 
-class _CodeBlocks:
+def _code_regions(page: MarkdownPage, runner: _BlockRunner, document: Document) -> Iterator[Region]:
     """Sybil parser for every block shown (or hidden) as Python, whatever its fence or alias.
 
     Backtick and tilde fences, ``{code-block}``/``{code}``/``{sourcecode}``/``{code-cell}``
@@ -519,90 +468,59 @@ class _CodeBlocks:
     :func:`_looks_like_python`), it is an error, because the site highlights it as Python.
     Errors are regions too, so a skip directive above the block still keeps it from running.
     """
+    from sybil import Region
+    from sybil.evaluators.doctest import DocTestEvaluator
+    from sybil.parsers.abstract import DocTestStringParser
+    from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, FencedCodeBlockLexer
+    from sybil.parsers.myst.lexers import DirectiveInPercentCommentLexer, DirectiveLexer
 
-    def __init__(self, page: MarkdownPage, runner: _BlockRunner) -> None:
-        from sybil.evaluators.doctest import DocTestEvaluator
-        from sybil.parsers.abstract import DocTestStringParser
-        from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, FencedCodeBlockLexer
-        from sybil.parsers.myst.lexers import DirectiveInPercentCommentLexer, DirectiveLexer
-
-        self.page = page
-        self.runner = runner
-        self.doctests = DocTestStringParser(DocTestEvaluator())
-        fences = FencedCodeBlockLexer(
-            r"[^{\n][^\n]*|", {"language": "arguments", "source": "source"}
-        )
-        self.lexers: list[tuple[bool, Lexer]] = [
-            (False, fences),
-            (False, DirectiveLexer(_CODE_DIRECTIVES, ".*")),
-            (False, functools.partial(_colon_directives, DirectiveLexer(_CODE_DIRECTIVES, ".*"))),
-            (True, DirectiveInHTMLCommentLexer(_INVISIBLE, ".*?")),
-            (True, DirectiveInPercentCommentLexer(_INVISIBLE, ".*")),
-        ]
-
-    def __call__(self, document: Document) -> Iterator[Region]:
-        for hidden, lexer in self.lexers:
-            for lexed in lexer(document):
-                region = self._region(document, lexed, hidden)
-                if region is not None:
-                    yield region
-
-    def _region(self, document: Document, lexed: Region, hidden: bool) -> Region | None:
-        from sybil import Region
-
-        source = lexed.lexemes["source"]
-        words = str(lexed.lexemes.get("arguments") or "").split()
-        language = words[0].lower() if words else ""
-        if (
-            language in CONSOLE
-            or (language in PYTHON and source.lstrip().startswith(">>>"))
-            or (not language and _PROMPT.search(source))
-        ):
-            examples = list(self.doctests(source, document.path))
-            for example in examples:
-                example.adjust(lexed, source)
-            if examples:
-                return Region(lexed.start, lexed.end, examples, self.run_doctests)
-            reason = (
-                f"a {language} block without a '>>> ' prompt checks nothing: show the session "
-                "with its prompts, or use a text block."
-            )
-        elif language in PYTHON:
-            return Region(lexed.start, lexed.end, source, self.runner)
-        elif hidden:
-            meant = _closest(language, PYTHON)
-            reason = f"an invisible code block must be Python, not {language or 'unnamed'!r}" + (
-                f"; did you mean {meant!r}?" if meant else "."
-            )
-        elif language in PYTHON_2:
-            reason = f"a {language} block cannot run on Python 3. {SHOW_ONLY}"
-        elif not language and _looks_like_python(source):
-            reason = (
-                "this block names no language, and its text is Python, so the site highlights "
-                "it as Python: name its language (python to run it, or text, console, ... if it "
-                f"is not Python). {SHOW_ONLY}"
-            )
-        else:
-            return None
-        return Region(lexed.start, lexed.end, reason, self.refuse)
-
-    def refuse(self, example: Example) -> None:
-        raise self.page.CollectError(f"{self.page.at(example.line)}: {example.parsed}")
-
-    def run_doctests(self, example: Example) -> None:
-        """Run a block's ``>>>`` examples in turn, in the page's namespace."""
-        from sybil import Example
-
-        text = example.document.text
-        for region in example.parsed:
-            line = text.count("\n", 0, region.start) + 1
-            one = Example(example.document, line, 0, region, example.namespace)
-            differences = region.evaluator(one)
-            if differences:
-                raise self.page.CollectError(
-                    f"{self.page.at(line)}: this example's output is not the output shown:\n"
-                    + differences.rstrip()
+    doctests = DocTestStringParser(DocTestEvaluator())
+    fences = FencedCodeBlockLexer(r"[^{\n][^\n]*|", {"language": "arguments", "source": "source"})
+    lexers: list[tuple[bool, Lexer]] = [
+        (False, fences),
+        (False, DirectiveLexer(_CODE_DIRECTIVES, ".*")),
+        (False, functools.partial(_colon_directives, DirectiveLexer(_CODE_DIRECTIVES, ".*"))),
+        (True, DirectiveInHTMLCommentLexer(_INVISIBLE, ".*?")),
+        (True, DirectiveInPercentCommentLexer(_INVISIBLE, ".*")),
+    ]
+    for hidden, lexer in lexers:
+        for lexed in lexer(document):
+            source = lexed.lexemes["source"]
+            words = str(lexed.lexemes.get("arguments") or "").split()
+            language = words[0].lower() if words else ""
+            if (
+                language in CONSOLE
+                or (language in PYTHON and source.lstrip().startswith(">>>"))
+                or (not language and _PROMPT.search(source))
+            ):
+                examples = list(doctests(source, document.path))
+                for example in examples:
+                    example.adjust(lexed, source)
+                if examples:
+                    yield Region(lexed.start, lexed.end, examples, page._run_doctests)
+                    continue
+                reason = (
+                    f"a {language} block without a '>>> ' prompt checks nothing: show the "
+                    "session with its prompts, or use a text block."
                 )
+            elif language in PYTHON:
+                yield Region(lexed.start, lexed.end, source, runner)
+                continue
+            elif hidden:
+                meant = _closest(language, PYTHON)
+                reason = f"an invisible code block must be Python, not {language or 'unnamed'!r}"
+                reason += f"; did you mean {meant!r}?" if meant else "."
+            elif language in PYTHON_2:
+                reason = f"a {language} block cannot run on Python 3. {SHOW_ONLY}"
+            elif not language and _looks_like_python(source):
+                reason = (
+                    "this block names no language, and its text is Python, so the site "
+                    "highlights it as Python: name its language (python to run it, or text, "
+                    f"console, ... if it is not Python). {SHOW_ONLY}"
+                )
+            else:
+                continue
+            yield Region(lexed.start, lexed.end, reason, page._refuse)
 
 
 def _colon_directives(lexer: Any, document: Document) -> Iterator[Region]:

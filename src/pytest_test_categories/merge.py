@@ -27,15 +27,6 @@ from .config import REPORT_FORMATS, Mode, Settings, Target
 
 PROG = "pytest-test-categories-merge"
 
-#: What every shard of one run has in common, and how to say it in a message.
-_SAME: tuple[tuple[str, str], ...] = (
-    ("plugin", "plugin version"),
-    ("pytest_version", "pytest version"),
-    ("suite", "collected suite"),
-    ("configuration", "configuration"),
-    ("limits", "time limits"),
-)
-
 _SAME_RUN_HINT = (
     "The shards of one run are the same suite, collected by the same plugin and pytest versions "
     "with the same configuration; each chooses its slice with -k, --deselect, pytest-split or "
@@ -72,18 +63,19 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _identity(report: dict[str, Any]) -> dict[str, Any]:
+    """What every shard of one run has in common, by how a message names it."""
     run = report["run"]
     return {
-        "plugin": report["plugin"]["version"],
-        "pytest_version": report["pytest_version"],
-        "suite": run["suite"],
+        "plugin version": report["plugin"]["version"],
+        "pytest version": report["pytest_version"],
+        "collected suite": run["suite"],
         "configuration": run["configuration"],
-        "limits": report["limits"],
+        "time limits": report["limits"],
     }
 
 
 def _describe(key: str, value: Any) -> str:
-    if key == "suite":
+    if key == "collected suite":
         return f"{value['tests']} collected tests, {value['digest'][:19]}…"
     return json.dumps(value, sort_keys=True)
 
@@ -91,23 +83,20 @@ def _describe(key: str, value: Any) -> str:
 def _check_same_run(paths: Sequence[Path], loaded: Sequence[dict[str, Any]]) -> None:
     first = _identity(loaded[0])
     for path, report in zip(paths[1:], loaded[1:], strict=True):
-        other = _identity(report)
-        for key, what in _SAME:
-            if other[key] == first[key]:
+        for what, theirs in _identity(report).items():
+            ours = first[what]
+            if theirs == ours:
                 continue
-            if key == "configuration":
-                names = sorted(set(first[key]) | set(other[key]))
-                differ = [n for n in names if first[key].get(n) != other[key].get(n)]
-                detail = "; ".join(
-                    f"{n}: {_describe(n, first[key].get(n))} in {paths[0]}, "
-                    f"{_describe(n, other[key].get(n))} in {path}"
-                    for n in differ
-                )
+            if what == "configuration":  # name the settings that differ
+                names = sorted(set(ours) | set(theirs))
+                pairs = [(f"{n}: ", ours.get(n), theirs.get(n)) for n in names]
             else:
-                detail = (
-                    f"{_describe(key, first[key])} in {paths[0]}, "
-                    f"{_describe(key, other[key])} in {path}"
-                )
+                pairs = [("", ours, theirs)]
+            detail = "; ".join(
+                f"{label}{_describe(what, a)} in {paths[0]}, {_describe(what, b)} in {path}"
+                for label, a, b in pairs
+                if a != b
+            )
             raise MergeError(
                 f"{path} and {paths[0]} are not shards of one run: their {what} differs "
                 f"({detail}). {_SAME_RUN_HINT}"
@@ -188,9 +177,7 @@ def document(tally: reports.Tally, recorded: dict[str, Any]) -> dict[str, Any]:
     recorded it, whatever the versions of the merge.
     """
     merged = reports.document(tally)
-    merged["plugin"] = recorded["plugin"]
-    merged["pytest_version"] = recorded["pytest_version"]
-    merged["limits"] = recorded["limits"]
+    merged.update({key: recorded[key] for key in ("plugin", "pytest_version", "limits")})
     merged["run"]["configuration"] = recorded["run"]["configuration"]
     return merged
 

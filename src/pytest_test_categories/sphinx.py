@@ -1,23 +1,14 @@
 """Sphinx extension: show, under every code block that defines tests, how each test ended.
 
-Add ``"pytest_test_categories.sphinx"`` to ``extensions`` in ``conf.py`` and run the pages
-before the build, keeping the plugin's JSON report::
-
-    pytest --test-size-report=json --test-size-report-file=docs/_build/results/report.json docs
-
-The extension reads that report from the folder named by the configuration value
-``test_categories_results`` (relative to the directory of ``conf.py``; default
-``_build/results``), together with ``environment.json`` beside it when there is one
-(``python``, ``packages``, ``date``, ``commit``, ``rootdir``: what the run ran with).
-
-Under each Python block that defines ``test_*`` functions or ``Test*`` classes it adds one line
-per test: its name, size, outcome and time against its limit, with ``data-test`` and
-``data-outcome`` (passed, expected-violation, failed, skipped) attributes. Each page with tests
-gets a summary line; the directive ``{test-categories-total}`` gives the total for the site.
-A test on a page with no result, a result for a test no longer on the page, and an example that
-did not end as its page declares are warnings at the page's line (errors with ``-W``).
-
-Tests are matched to blocks by name: the collector refuses a page that defines a name twice.
+It reads the plugin's JSON report of the pages' run (``report.json``, with ``environment.json``
+beside it when there is one: what the run ran with) from the folder the configuration value
+``test_categories_results`` names, relative to ``conf.py``'s directory (default
+``_build/results``); ``docs/how-to/verify-your-docs.md`` shows the whole set-up. Each test
+gets a line with ``data-test`` and ``data-outcome`` attributes, each page a summary, and the
+``{test-categories-total}`` directive the site's total. A test with no result, a result for a
+test no longer on the page, and an example that did not end as its page declares are warnings
+at the page's line. Tests are matched to blocks by name: the collector refuses a page that
+defines a name twice.
 """
 
 from __future__ import annotations
@@ -34,6 +25,7 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from .distribution import plural
 from .violations import Kind, docs_url, kind_from_name
 
 if TYPE_CHECKING:
@@ -240,7 +232,11 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     if shown:
         counts = (len(shown), sum(outcome(r) == "expected-violation" for r in shown))
         env.test_categories_counts[docname] = counts  # type: ignore[attr-defined]
-        summary = nodes.paragraph("", _summary(*counts, results), classes=["tc-summary"])
+        text = (
+            f"Verified: {plural(counts[0], 'example')}, {counts[1]} of them fail as documented, "
+            f"{results.ran_with() if results else ''}."
+        )
+        summary = nodes.paragraph("", text, classes=["tc-summary"])
         section = next(iter(doctree.findall(nodes.section)), None)
         if section is not None and section.children and isinstance(section[0], nodes.title):
             section.insert(1, summary)
@@ -270,18 +266,6 @@ def _line(record: dict[str, Any]) -> dict[str, Any]:
     return line
 
 
-def _summary(examples: int, expected: int, results: Results | None) -> str:
-    ran_with = results.ran_with() if results else ""
-    return (
-        f"Verified: {_count(examples, 'example')}, {expected} of them fail as documented, "
-        f"{ran_with}."
-    )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def _doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for node in list(doctree.findall(test_results)):
         items = "".join(_html_line(app, docname, line) for line in node["lines"])
@@ -292,7 +276,7 @@ def _doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         expected = sum(m for _, m in counts.values())
         results: Results | None = getattr(app, "test_categories_results", None)
         text = (
-            f"The whole guide: {_count(examples, 'example')} on {_count(len(counts), 'page')}, "
+            f"The whole guide: {plural(examples, 'example')} on {plural(len(counts), 'page')}, "
             f"{expected} of them fail as documented, verified "
             f"{results.ran_with() if results else ''}."
         )

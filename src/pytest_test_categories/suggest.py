@@ -86,14 +86,7 @@ def _place(target: str, tmp_roots: Sequence[str], rootdir: str) -> str:
     return path
 
 
-_READING = ("os.listdir", "os.scandir", "os.chdir")
-
-
-def _thread_name(target: str) -> str:
-    """A thread's name without the counters that differ from run to run."""
-    return re.sub(r"-\d+(?:_\d+)?", "", target)
-
-
+_READING = ("open", "os.listdir", "os.scandir", "os.chdir")
 #: Fixtures that give a test a temporary folder.
 TMP_FIXTURES = ("tmp_path", "tmpdir", "tmp_path_factory", "tmpdir_factory")
 
@@ -128,14 +121,16 @@ def _needs(
                     continue
             if kind == "sqlite":
                 needs.append((Size.MEDIUM, f"opens an sqlite file in {place}"))
-            elif operation in _READING or operation == "open":
+            elif operation in _READING:
                 needs.append((Size.MEDIUM, f"opens {place}"))
             else:
                 needs.append((Size.MEDIUM, f"changes {place} ({operation})"))
         elif kind == "subprocess":
             needs.append((Size.MEDIUM, f"starts a subprocess ({target})"))
         elif kind == "threads":
-            needs.append((Size.MEDIUM, f"starts a thread ({_thread_name(target)})"))
+            # Without the counters in a thread's name, which differ from run to run.
+            name = re.sub(r"-\d+(?:_\d+)?", "", target)
+            needs.append((Size.MEDIUM, f"starts a thread ({name})"))
         elif kind == "sleep":
             needs.append((Size.MEDIUM, f"sleeps ({operation} {target})"))
     return needs
@@ -225,9 +220,7 @@ def describe(suggestion: Suggestion) -> str:
     verdict = suggestion["verdict"]
     if verdict == "unsized":
         return text
-    current = suggestion["current"]
-    said = {"right": "right", "too-big": "too big", "too-small": "too small"}[verdict]
-    return f"{text} (marked {current}: {said})"
+    return f"{text} (marked {suggestion['current']}: {verdict.replace('-', ' ')})"
 
 
 def counts(suggestions: Iterable[Suggestion]) -> dict[str, int]:
