@@ -22,12 +22,12 @@ import functools
 import hashlib
 import importlib.machinery
 import importlib.util
-import keyword
 import re
 import sys
 import types
 import unittest
 from collections.abc import Iterable, Iterator, Sequence
+from keyword import iskeyword
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -226,7 +226,13 @@ class MarkdownPage(pytest.Module):
                             f"{where}: a second module directive; the first is at line "
                             f"{module[1]}. A page has one module name."
                         )
-                    module = (_check_module_name(words[1], where), line)
+                    name = words[1]
+                    if not all(p.isidentifier() and not iskeyword(p) for p in name.split(".")):
+                        raise self.CollectError(
+                            f"{where}: {name!r} is not a valid module name (dotted Python "
+                            "identifiers, such as my_recipe or guide.my_recipe)."
+                        )
+                    module = (name, line)
                 elif words[0] == "expect-violation" and len(words) == 3:
                     try:
                         kind = kind_from_name(words[2])
@@ -659,16 +665,6 @@ def _page_line(page: MarkdownPage, error: BaseException, default: int) -> int:
             line = traceback.tb_lineno
         traceback = traceback.tb_next
     return line
-
-
-def _check_module_name(name: str, where: str) -> str:
-    parts = name.split(".")
-    if not all(part.isidentifier() and not keyword.iskeyword(part) for part in parts):
-        raise pytest.Collector.CollectError(
-            f"{where}: {name!r} is not a valid module name (dotted Python identifiers, "
-            "such as my_recipe or guide.my_recipe)."
-        )
-    return name
 
 
 def _is_real_module(name: str) -> bool:

@@ -186,7 +186,7 @@ def _pyramid_verdict(tally: reports.Tally) -> tuple[list[str], int]:
     """Lines saying how the merged run's pyramid fared, and the exit status it calls for."""
     pyramid = tally.pyramid
     mode = tally.settings.distribution_enforcement
-    if pyramid is None or not tally.records or mode is Mode.OFF:
+    if not tally.records or mode is Mode.OFF:
         return [], 0
     if not tally.complete:
         stopped = ", ".join(shard["file"] for shard in tally.shards if not shard["complete"])

@@ -201,7 +201,7 @@ class Tally:
         self.by_nodeid: dict[str, Record] = {}
         #: Filled when the session ends: every record, in collection order.
         self.records: list[Record] = []
-        self.pyramid: distribution.Pyramid | None = None
+        self.pyramid = distribution.measure({}, settings.targets)  # until the session ends
         self.complete = True
         self.check_note = ""
         self.failed_message = ""
@@ -385,7 +385,6 @@ def _write(
 
 
 def _check(session: pytest.Session, tally: Tally) -> None:
-    assert tally.pyramid is not None
     if not tally.complete:
         ran, collected = len(tally.records), session.testscollected
         tally.check_note = distribution.STOPPED_EARLY_MESSAGE.format(ran=ran, collected=collected)
@@ -429,7 +428,7 @@ def basic_lines(tally: Tally) -> list[str]:
     lines.append(f"{'total':<9}{total:>7}{100.0 if total else 0.0:>8.1f} %")
     lines.append("")
     pyramid = tally.pyramid
-    if pyramid is None or pyramid.sized == 0:
+    if pyramid.sized == 0:
         lines.append("pyramid: no sized tests ran, so there is nothing to compare with the targets")
         return lines
     lines.append(f"pyramid over {pyramid.sized} sized tests (large counts large and xlarge):")
@@ -482,7 +481,7 @@ def document(tally: Tally) -> dict[str, Any]:
     settings = tally.settings
     counts = tally.counts()
     total = len(tally.records)
-    pyramid = tally.pyramid or distribution.measure(counts, settings.targets)
+    pyramid = tally.pyramid
     status = pyramid.status if tally.complete else "incomplete"
     outcomes = dict(Counter(record["outcome"] for record in tally.records))
     document: dict[str, Any] = {
