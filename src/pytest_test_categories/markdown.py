@@ -119,24 +119,15 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 
 
 def _segment_regex(segment: str) -> str:
-    out: list[str] = []
-    index = 0
-    while index < len(segment):
-        char = segment[index]
-        index += 1
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[" and (end := segment.find("]", index + 1)) != -1:
-            body = segment[index:end]
-            negate = body.startswith("!")
-            body = re.escape(body[1:] if negate else body).replace(r"\-", "-")
-            out.append(f"[{'^/' if negate else ''}{body}]")
-            index = end + 1
-        else:
-            out.append(re.escape(char))
-    return "".join(out)
+    def translate(match: re.Match[str]) -> str:
+        body = match.group(1)
+        if body is None:
+            return {"*": "[^/]*", "?": "[^/]"}.get(match.group()) or re.escape(match.group())
+        negate = body.startswith("!")
+        body = re.escape(body[1:] if negate else body).replace(r"\-", "-")
+        return f"[{'^/' if negate else ''}{body}]"
+
+    return re.sub(r"\[(.[^]]*)\]|.", translate, segment, flags=re.DOTALL)
 
 
 class MarkdownPage(pytest.Module):
@@ -306,7 +297,10 @@ class MarkdownPage(pytest.Module):
             if matched or target in self._skipped_tests:
                 continue
             klass = classes.get(head)
-            if klass is not None and (not method or self._has_test_method(klass, method)):
+            if klass is not None and (
+                not method
+                or (self.funcnamefilter(method) and callable(getattr(klass.obj, method, None)))
+            ):
                 per_class.setdefault(head, {})[method or None] = kind
                 continue
             tests = sorted({f.originalname for f in functions} | set(classes))
@@ -339,9 +333,6 @@ class MarkdownPage(pytest.Module):
                     f"{self.at(line)}: this example's output is not the output shown:\n"
                     + differences.rstrip()
                 )
-
-    def _has_test_method(self, node: pytest.Class, method: str) -> bool:
-        return self.funcnamefilter(method) and callable(getattr(node.obj, method, None))
 
 
 class _ExpectingClass(pytest.Class):

@@ -231,16 +231,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"merged {len(tally.shards)} shards with {len(tally.records)} of the suite's "
         f"{suite.get('tests', 0)} collected tests: {listing}"
     )
-    if arguments.report == "json":
-        print(reports.dump(document(tally, recorded)), end="")
-    else:
-        print(reports.render(tally, arguments.report), end="")
+    merged = reports.dump(document(tally, recorded))
+    report = arguments.report
+    print(merged if report == "json" else reports.render(tally, report), end="")
     lines, status = _pyramid_verdict(tally)
     for line in lines:
         print(line)
     if arguments.output is not None:
         try:
-            reports.write_atomically(arguments.output, reports.dump(document(tally, recorded)))
+            reports.write_atomically(arguments.output, merged)
         except OSError as error:
             print(f"{PROG}: could not write {arguments.output}: {error}", file=sys.stderr)
             return 2

@@ -197,15 +197,11 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
                 continue
             mine = [r for r in records if _top(r["name"]) == name]
             if results is not None and not mine:
-                logger.warning(
-                    "%s (%s:%d) has no result in the verification run; run the pages first "
-                    "(nox -s docs does)",
-                    name,
-                    where,
-                    line,
-                    location=(docname, line),
-                    type="test-categories",
-                    subtype="missing",
+                _warn(
+                    "missing",
+                    f"{name} ({where}:{line}) has no result in the verification run; run the "
+                    "pages first (nox -s docs does)",
+                    (docname, line),
                 )
             for record in mine:
                 records.remove(record)
@@ -217,14 +213,11 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         top = re.escape(_top(record["name"]))
         defined = re.search(rf"^[ \t]*(?:async\s+def|def|class)\s+{top}\b", source, re.M)
         if defined is None:
-            logger.warning(
-                "the verification run has a result for %s, which is no longer on %s; run the "
-                "pages again",
-                record["name"],
-                where,
-                location=(docname, 1),
-                type="test-categories",
-                subtype="stale",
+            _warn(
+                "stale",
+                f"the verification run has a result for {record['name']}, which is no longer "
+                f"on {where}; run the pages again",
+                (docname, 1),
             )
         else:  # defined in an invisible block: counted, not shown
             _check(record, where, source.count("\n", 0, defined.start()) + 1, docname)
@@ -246,16 +239,11 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 def _check(record: dict[str, Any], where: object, line: int, docname: str) -> None:
     if outcome(record) == "failed":
-        logger.warning(
-            "%s (%s:%d) did not end as the page declares: %s",
-            record["name"],
-            where,
-            line,
-            describe(record).removeprefix("did not end as the page declares: "),
-            location=(docname, line),
-            type="test-categories",
-            subtype="failed",
-        )
+        _warn("failed", f"{record['name']} ({where}:{line}) {describe(record)}", (docname, line))
+
+
+def _warn(subtype: str, text: str, location: tuple[str, int] | None = None) -> None:
+    logger.warning(text, location=location, type="test-categories", subtype=subtype)
 
 
 def _line(record: dict[str, Any]) -> dict[str, Any]:
@@ -306,13 +294,10 @@ def _builder_inited(app: Sphinx) -> None:
     folder = confdir / app.config.test_categories_results
     results = load(folder, Path(app.srcdir), confdir)
     if results is None:
-        logger.warning(
-            "no verification results in %s: run the pages with pytest "
-            "--test-size-report=json --test-size-report-file=%s first (nox -s docs does)",
-            folder,
-            folder / "report.json",
-            type="test-categories",
-            subtype="missing",
+        _warn(
+            "missing",
+            f"no verification results in {folder}: run the pages with pytest --test-size-report"
+            f"=json --test-size-report-file={folder / 'report.json'} first (nox -s docs does)",
         )
     app.test_categories_results = results  # type: ignore[attr-defined]
     if not hasattr(app.env, "test_categories_counts"):
