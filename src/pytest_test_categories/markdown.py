@@ -457,13 +457,8 @@ def _directive_regions(document: Document) -> Iterator[Region]:
 def _code_regions(page: MarkdownPage, runner: _BlockRunner, document: Document) -> Iterator[Region]:
     """Sybil parser for every block shown (or hidden) as Python, whatever its fence or alias.
 
-    Backtick and tilde fences, ``{code-block}``/``{code}``/``{sourcecode}``/``{code-cell}``
-    directives in backtick or colon fences, and invisible blocks in HTML or ``%`` comments.
-    A block in a :data:`PYTHON` language runs as code, or as a doctest if it starts with
-    ``>>>``; a :data:`CONSOLE` block runs as a doctest. A block with no language runs as a
-    doctest if it has ``>>>`` prompts; if it is Python that does something (see
-    :func:`_looks_like_python`), it is an error, because the site highlights it as Python.
-    Errors are regions too, so a skip directive above the block still keeps it from running.
+    A block that must not be shown as it is (see the module docstring) becomes a region that
+    refuses it, so that a skip directive above the block still keeps it from running.
     """
     from sybil import Region
     from sybil.evaluators.doctest import DocTestEvaluator
@@ -681,10 +676,7 @@ def _derived_name(page: MarkdownPage) -> str:
 
 
 def _register(page: MarkdownPage, module: types.ModuleType, where: str) -> None:
-    """Make ``module`` importable under its name, after checking that it shadows nothing.
-
-    ``where`` starts the error message: which page, line and name.
-    """
+    """Make ``module`` importable under its name, after checking that it shadows nothing."""
     config = page.config
     names = config.stash.get(_NAMES_KEY, None)
     if names is None:
