@@ -144,15 +144,16 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         elif when == "call" and hasattr(report, "wasxfail"):
             item.stash[_OUTCOME] = "xpassed"
         return
+    stash = item.stash
     outcome = "passed"
-    if _OUTCOME in item.stash:  # not stash.get: its miss (a passing test) raises a KeyError
-        outcome = item.stash[_OUTCOME]
-        del item.stash[_OUTCOME]  # a plugin may run the item again (pytest-rerunfailures)
-    if report.failed and outcome not in ("failed", "error"):
+    if _OUTCOME in stash:  # not stash.get: its miss (a passing test) raises a KeyError
+        outcome = stash[_OUTCOME]
+        del stash[_OUTCOME]  # a plugin may run the item again (pytest-rerunfailures)
+    if report.outcome == "failed" and outcome not in ("failed", "error"):
         outcome = "error"
     if test is not None and test.item is not item:
         test = None
-    order, size, limit = item.stash.get(_INFO, (-1, UNSIZED, None))
+    order, size, limit = stash.get(_INFO, (-1, UNSIZED, None))
     duration = test.elapsed() if test is not None else 0.0
     record: Record = {
         "nodeid": test.nodeid if test is not None else item.nodeid,
@@ -164,12 +165,13 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         "limit_percent": round(100.0 * duration / limit, 2) if limit else None,
         "violations": _entries(test) if test is not None and test.violations else [],
     }
-    if item.config.stash[SETTINGS_KEY].suggest:
+    if test.observing if test is not None else item.config.stash[SETTINGS_KEY].suggest:
         from . import suggest
 
         record["suggestion"] = suggest.judge(item, record)
     setattr(report, ATTRIBUTE, record)
-    logged(report)  # here, in the process that runs tests; xdist's controller logs it too
+    if _tally is not None:  # here, in the process that runs tests; xdist's controller tallies too
+        _tally.by_nodeid[record["nodeid"]] = record
 
 
 def _entries(test: ActiveTest) -> list[ViolationEntry]:
