@@ -68,6 +68,12 @@ class Suite:
         return False
 
 
+@pytest.fixture(autouse=True)
+def _generated_runs_load_only_what_they_use() -> None:
+    """Here every installed plugin loads, as in a user's environment: this replaces the fixture
+    of the same name in ``tests/conftest.py``, which keeps the plain suite's runs to the plugin."""
+
+
 @pytest.fixture
 def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Suite:
     """``suite(source, *args, ini="", **other_modules)`` -> ``pytest.RunResult``."""
