@@ -7,46 +7,95 @@ and asserts on outcomes and output.
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 #: The compatibility suite needs plugins of its own: ``nox -s compat`` runs it, by its path.
 collect_ignore = ["compat"]
 
-#: What every generated run loads: the plugin, and pytest-asyncio (``INI`` turns on its auto mode).
-BASE_PLUGINS = ("test_categories", "asyncio")
+#: What every generated run loads: the plugin. pytest-asyncio only where the run has async code.
+BASE_PLUGINS = ("test_categories",)
+
+#: pytest-asyncio's settings for a run that loads it, unless its ini file sets them itself.
+ASYNCIO_OPTIONS = {"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope": "function"}
+
+#: What a generated run prints when pytest-asyncio should have been loaded and was not.
+_ASYNCIO_MISSING = (
+    "async def functions are not natively supported",
+    "Unknown config option: asyncio",
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "plugins(*names): pytest plugins (entry-point names) the test's generated runs load,"
-        " besides the plugin and pytest-asyncio",
+        " besides the plugin (and pytest-asyncio, where a run has async code)",
     )
+
+
+def _has_async_code(root: Path) -> bool:
+    """Does a module, conftest or page of the generated project define an ``async def``?
+    (The runs' own temporary folders, ``runpytest-N``, are not the project.)"""
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith("runpytest-")]
+        for name in files:
+            path = Path(folder, name)
+            if path.suffix in (".py", ".md") and "async def" in path.read_text(errors="replace"):
+                return True
+    return False
+
+
+def _asyncio_args(root: Path, args: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """``-p asyncio`` and its settings, for a run of a project with async code (unless the
+    run blocks it, ``-p no:asyncio``); nothing otherwise: importing it costs each run 0.1 s."""
+    if "no:asyncio" in map(str, args) or not _has_async_code(root):
+        return []
+    ini = "".join(p.read_text() for p in root.glob("*") if p.suffix in (".ini", ".cfg", ".toml"))
+    settings = [f"{key}={value}" for key, value in ASYNCIO_OPTIONS.items() if key not in ini]
+    return ["-p", "asyncio", *(arg for setting in settings for arg in ("-o", setting))]
 
 
 @pytest.fixture(autouse=True)
 def _generated_runs_load_only_what_they_use(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A generated run loads the plugin, pytest-asyncio, and what ``@pytest.mark.plugins(...)``
-    names; nothing else that is installed. Importing every installed plugin (hypothesis, respx,
-    trio and the rest) cost each run a second, most of the suite's time."""
-    if "pytester" in request.fixturenames:
-        request.getfixturevalue("pytester")  # it clears PYTEST_ADDOPTS: set it afterwards
+    """A generated run loads the plugin, what ``@pytest.mark.plugins(...)`` names, and
+    pytest-asyncio if the project has async code; nothing else that is installed. Importing
+    every installed plugin (hypothesis, respx, trio and the rest) cost each run a second.
+
+    A run that printed what pytest says without pytest-asyncio (an async test it cannot run, an
+    ``asyncio_*`` ini key it does not know) fails the test: nothing passes for want of it."""
     marker = request.node.get_closest_marker("plugins")
     names = [*BASE_PLUGINS, *(marker.args if marker else ())]
+    if "pytester" in request.fixturenames:
+        # (pytester clears PYTEST_ADDOPTS: it is set below, afterwards)
+        pytester: pytest.Pytester = request.getfixturevalue("pytester")
+        real = pytester.runpytest_subprocess
+
+        def runpytest_subprocess(*args: str | os.PathLike[str], **kwargs: Any) -> pytest.RunResult:
+            extra = [] if "asyncio" in names else _asyncio_args(pytester.path, args)
+            result = real(*extra, *args, **kwargs)
+            if extra or "asyncio" in names:
+                return result
+            output = "\n".join([*result.outlines, *result.errlines])
+            missing = [text for text in _ASYNCIO_MISSING if text in output]
+            assert not missing, f"the run needs pytest-asyncio and had none: {missing}\n{output}"
+            return result
+
+        monkeypatch.setattr(pytester, "runpytest_subprocess", runpytest_subprocess)
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(f"-p {name}" for name in names))
 
 
 INI = """\
 [pytest]
-asyncio_mode = auto
-asyncio_default_fixture_loop_scope = function
 {extra}
 """
 

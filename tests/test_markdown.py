@@ -15,8 +15,7 @@ from conftest import outcome_of
 
 INI = """\
 [pytest]
-asyncio_mode = {asyncio_mode}
-asyncio_default_fixture_loop_scope = function
+{asyncio_mode}
 {markdown}
 """
 
@@ -37,11 +36,12 @@ class Pages:
         *args: str,
         patterns: str | None = "docs/**/*.md",
         enforcement: str | None = "strict",
-        asyncio_mode: str = "auto",
+        asyncio_mode: str | None = None,
         cache: bool = False,
     ) -> pytest.RunResult:
         markdown = f"test_categories_markdown = {patterns}" if patterns is not None else ""
-        self.pytester.makeini(INI.format(asyncio_mode=asyncio_mode, markdown=markdown))
+        mode = f"asyncio_mode = {asyncio_mode}" if asyncio_mode else ""  # else auto: see conftest
+        self.pytester.makeini(INI.format(asyncio_mode=mode, markdown=markdown))
         flags = [f"--test-categories-enforcement={enforcement}"] if enforcement else []
         if not cache:
             flags += ["-p", "no:cacheprovider"]

@@ -26,10 +26,7 @@ def _docs_test_options() -> tuple[str, ...]:
 @pytest.fixture
 def project(pytester: pytest.Pytester) -> pytest.Pytester:
     """A project whose testpaths is tests/, as ours is, with a trap there and two pages."""
-    pytester.makeini(
-        "[pytest]\ntestpaths = tests\ntest_categories_markdown = docs/**/*.md\n"
-        "asyncio_default_fixture_loop_scope = function\n"
-    )
+    pytester.makeini("[pytest]\ntestpaths = tests\ntest_categories_markdown = docs/**/*.md\n")
     pytester.makepyfile(**{"tests/test_trap": "def test_trap():\n    raise SystemExit(3)\n"})
     pytester.makefile(
         ".md",

@@ -52,7 +52,7 @@ class TestGroup:
 FIRST = "cases or group"
 SECOND = "not (cases or group)"
 
-INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+INI = "[pytest]\n"
 
 
 def _write_suite(pytester: pytest.Pytester, source: str = SUITE) -> None:

@@ -27,8 +27,6 @@ exclude_patterns = ["_build"]
 
 INI = """\
 [pytest]
-asyncio_mode = auto
-asyncio_default_fixture_loop_scope = function
 test_categories_markdown = docs/*.md
 """
 

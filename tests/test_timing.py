@@ -475,7 +475,7 @@ def test_inner():
 
 @pytest.mark.medium(timeout=3)
 def test_runs_pytest_then_spins(pytester):
-    pytester.makeini("[pytest]\\nasyncio_default_fixture_loop_scope = function\\n")
+    pytester.makeini("[pytest]\\n")
     pytester.makepyfile(test_inner=INNER)
     inner = pytester.runpytest_inprocess("-p", "test_categories", "-p", "no:cacheprovider")
     inner.assert_outcomes(passed=1)

@@ -250,7 +250,7 @@ def test_threads_left_running_after_the_run_end_the_process_within_the_bound(
 ) -> None:
     # Python waits for every thread that is not a daemon before it exits: without a bound, one
     # thread a test forgot would hang the run after its summary, for ever.
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makeini("[pytest]\n")
     pytester.makepyfile(
         test_subject="""
 import threading
