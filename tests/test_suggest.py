@@ -76,8 +76,8 @@ SUITE = """
         time.sleep(0.01)
 
 
-    def test_two_seconds():
-        _spin(2)
+    def test_most_of_a_second():
+        _spin(0.6)
 
 
     @pytest.mark.small
@@ -114,7 +114,7 @@ EXPECTED = {
     "test_subprocess": ("medium", "unsized", None),
     "test_thread": ("medium", "unsized", ["starts a thread (worker)"]),
     "test_sleeps": ("medium", "unsized", ["sleeps (time.sleep 0.01 s)"]),
-    "test_two_seconds": (
+    "test_most_of_a_second": (
         "medium",
         "unsized",
         ["takes more than 50% of the small limit (1 s)"],
@@ -172,9 +172,12 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-def test_each_test_gets_the_smallest_size_it_fits_and_why(suite: pytest.Pytester) -> None:
+def test_each_test_gets_the_smallest_size_and_why_in_the_report_summary_and_marker_file(
+    suite: pytest.Pytester,
+) -> None:
+    # One run, three outputs: the JSON report, the summary in the terminal, the marker file.
     source = (suite.path / "test_mixed.py").read_text()
-    result, report, _ = _suggest(suite)
+    result, report, markers = _suggest(suite)
     # Observing fails nothing because of a guard; the time limit still stops a sized test.
     result.assert_outcomes(passed=13, failed=1)
     assert "test_marked_small_too_slow" in result.stdout.str()
@@ -201,9 +204,7 @@ def test_each_test_gets_the_smallest_size_it_fits_and_why(suite: pytest.Pytester
         "too-small": 2,
     }
 
-
-def test_summary_groups_by_file_and_shows_the_pyramid(suite: pytest.Pytester) -> None:
-    result, _, _ = _suggest(suite)
+    # The summary groups the tests by file and shows the pyramid.
     summary = _summary(result)
     assert summary[0] == "test_mixed.py"
     assert "  medium  test_writes_tmp_path: uses tmp_path; N s" in summary
@@ -213,9 +214,7 @@ def test_summary_groups_by_file_and_shows_the_pyramid(suite: pytest.Pytester) ->
     assert "with these sizes: 3 small (21.4 %) · 10 medium (71.4 %) · 1 large (7.1 %)" in summary
     assert "3 sized tests would change size (see above: 'too big' or 'too small')" in summary
 
-
-def test_marker_file_lists_what_to_add_per_function(suite: pytest.Pytester) -> None:
-    _, _, markers = _suggest(suite)
+    # The marker file lists what to add, per function.
     lines = markers.splitlines()
     assert lines[0].startswith("# Size suggestions from pytest-test-categories ")
     assert "# test_mixed.py" in lines
@@ -234,14 +233,10 @@ def test_marker_file_lists_what_to_add_per_function(suite: pytest.Pytester) -> N
 
 @pytest.mark.plugins("xdist")
 def test_same_suggestions_with_pytest_xdist(suite: pytest.Pytester) -> None:
-    _, plain, plain_markers = _suggest(suite)
-    plain_result_lines = _summary(
-        suite.runpytest("-p", "no:cacheprovider", "--test-categories-suggest")
-    )
-    _, spread, spread_markers = _suggest(suite, "-n", "2")
-    spread_result_lines = _summary(
-        suite.runpytest("-p", "no:cacheprovider", "--test-categories-suggest", "-n", "2")
-    )
+    plain_result, plain, plain_markers = _suggest(suite)
+    spread_result, spread, spread_markers = _suggest(suite, "-n", "2")
+    plain_result_lines = _summary(plain_result)
+    spread_result_lines = _summary(spread_result)
 
     def without_times(report: dict) -> list[dict]:
         return [
