@@ -28,6 +28,8 @@ TOLD = {
     "every-signal-blocked": f"blocked {timing.SIGNAL_NAME}",
 }
 
+#: Both tests have a 0.2 s limit, so the run ends soon; what the plugin does to stop a test does
+#: not depend on the limit (the last test of this file runs on the default 1 s).
 MODULE = """
 import signal
 import time
@@ -43,13 +45,13 @@ def spin(seconds):
         pass
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_tampers():
     {route}
     spin(5)
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_innocent_after_it():
     while True:
         pass
@@ -70,9 +72,8 @@ def test_a_test_cannot_escape_its_limit_nor_break_the_next_one(
     assert outcome_of(result, "test_tampers") == "FAILED"
     assert outcome_of(result, "test_innocent_after_it") == "FAILED"
     result.stdout.fnmatch_lines(
-        ["FAILED *::test_innocent_after_it - *[[]TC001[]] *: stopped after 1.* s*"]
+        ["FAILED *::test_innocent_after_it - *[[]TC001[]] *of 0.2 s: stopped after 0.* s*"]
     )
-    told = TOLD.get(route)
     assert "[TC001]" in next(
         line for line in result.outlines if line.startswith("FAILED test_subject.py::test_tampers")
     )
@@ -89,7 +90,7 @@ def test_a_test_cannot_escape_its_limit_nor_break_the_next_one(
     # The next test starts with the timer intact: stopped at its limit, not at a hard stop.
     tree = ET.parse(pytester.path / "junit.xml")
     times = {case.get("name"): float(case.get("time", "nan")) for case in tree.iter("testcase")}
-    assert 1.0 <= times["test_innocent_after_it"] <= 2.0
+    assert 0.2 <= times["test_innocent_after_it"] <= 1.2
     assert times["test_tampers"] <= 3.0  # stopped, at the latest by the fallback, never hard
 
 
