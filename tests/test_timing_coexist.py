@@ -30,7 +30,7 @@ def test_with_pytest_timeout():
     spin(0.1)
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_overruns_its_size():
     spin(5)
 
@@ -55,7 +55,7 @@ def test_a_pytest_timeout_test_then_an_overrun_end_with_a_summary(
     assert outcome_of(result, "test_with_pytest_timeout") == "PASSED"
     assert outcome_of(result, "test_after_them") == "PASSED"
     result.stdout.fnmatch_lines(
-        ["FAILED *::test_overruns_its_size - *[[]TC001[]] *time limit of 1 s: stopped after*"]
+        ["FAILED *::test_overruns_its_size - *[[]TC001[]] *time limit of 0.2 s: stopped after*"]
     )
     result.stdout.no_fnmatch_line("*crashed*")
 
@@ -70,7 +70,7 @@ def test_longer_than_pytest_timeout():
     spin(3)
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_longer_than_its_size():
     spin(5)
 
@@ -81,14 +81,14 @@ def test_pytest_timeout_is_stricter():
     spin(5)
 """,
         "-rA",
-        "--timeout=2",
+        "--timeout=1.2",
         "--timeout-method=signal",
         enforcement=None,
     )
     result.stdout.fnmatch_lines(
         [
-            "FAILED *::test_longer_than_pytest_timeout - " + PYTEST_TIMEOUT_FAILURE.format(2.0),
-            "FAILED *::test_longer_than_its_size - *[[]TC001[]]*stopped after 1.* s*",
+            "FAILED *::test_longer_than_pytest_timeout - " + PYTEST_TIMEOUT_FAILURE.format(1.2),
+            "FAILED *::test_longer_than_its_size - *[[]TC001[]]*of 0.2 s: stopped after 0.* s*",
             "FAILED *::test_pytest_timeout_is_stricter - " + PYTEST_TIMEOUT_FAILURE.format(0.5),
         ]
     )
@@ -97,12 +97,12 @@ def test_pytest_timeout_is_stricter():
 
 def test_each_limit_fails_its_test_with_its_own_tool_thread_method(run: Runner) -> None:
     # pytest-timeout's thread method ends the process at its limit, by design: the size's
-    # limit (1 s) runs out first in the first test, pytest-timeout's (2 s) in the second.
+    # limit (0.2 s) runs out first in the first test, pytest-timeout's (1.2 s) in the second.
     result = run(
         SPIN
         + """
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_longer_than_its_size():
     spin(5)
 
@@ -112,7 +112,7 @@ def test_longer_than_pytest_timeout():
     spin(5)
 """,
         "-rA",
-        "--timeout=2",
+        "--timeout=1.2",
         "--timeout-method=thread",
         enforcement=None,
     )
@@ -145,14 +145,14 @@ def test_fast_while_frozen(frozen):
     assert datetime.date.today().year == 2012
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_slow_while_frozen():
     with {freeze_1970}:
         while True:
             pass
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_time_functions_patched(monkeypatch):
     monkeypatch.setattr(time, "perf_counter", lambda: 0.0)
     monkeypatch.setattr(time, "monotonic", lambda: 0.0)
@@ -190,7 +190,7 @@ def test_a_frozen_clock_does_not_reach_the_plugins(
     assert outcome_of(result, "test_after_them") == "PASSED"
     result.stdout.fnmatch_lines(
         [
-            "FAILED *::test_slow_while_frozen - *[[]TC001[]]*of 1 s: stopped after 1.* s*",
-            "FAILED *::test_time_functions_patched - *[[]TC001[]]*stopped after 1.* s*",
+            "FAILED *::test_slow_while_frozen - *[[]TC001[]]*of 0.2 s: stopped after 0.* s*",
+            "FAILED *::test_time_functions_patched - *[[]TC001[]]*of 0.2 s: stopped after 0.* s*",
         ]
     )
