@@ -26,15 +26,15 @@ def spin(seconds):
     ("fixture", "outcome"),
     [
         pytest.param(
-            "@pytest.fixture\ndef slow():\n    spin(1.5)\n    yield", "ERROR at setup", id="setup"
+            "@pytest.fixture\ndef slow():\n    spin(0.5)\n    yield", "ERROR at setup", id="setup"
         ),
         pytest.param(
-            "@pytest.fixture\ndef slow():\n    yield\n    spin(1.5)",
+            "@pytest.fixture\ndef slow():\n    yield\n    spin(0.5)",
             "ERROR at teardown",
             id="teardown",
         ),
         pytest.param(
-            "@pytest.fixture\nasync def slow():\n    await asyncio.sleep(1.5)\n    yield",
+            "@pytest.fixture\nasync def slow():\n    await asyncio.sleep(0.5)\n    yield",
             "ERROR at setup",
             id="async-setup",
         ),
@@ -44,10 +44,11 @@ def test_function_scoped_fixtures_are_charged_to_the_test(
     run: Runner, fixture: str, outcome: str
 ) -> None:
     result = run(
-        f"{SPIN}\n\n{fixture}\n\n\n@pytest.mark.small\ndef test_uses_it(slow):\n    pass\n",
+        f"{SPIN}\n\n{fixture}\n\n\n@pytest.mark.small(timeout=0.2)\ndef test_uses_it(slow):\n"
+        "    pass\n",
         enforcement=None,
     )
-    result.stdout.fnmatch_lines([f"*{outcome} of test_uses_it*", "*[[]TC001[]]*"])
+    result.stdout.fnmatch_lines([f"*{outcome} of test_uses_it*", "*[[]TC001[]]*of 0.2 s*"])
     assert result.ret == pytest.ExitCode.TESTS_FAILED
 
 
@@ -59,19 +60,19 @@ def test_shared_fixtures_are_charged_to_no_test(run: Runner, scope: str) -> None
 
 @pytest.fixture(scope="{scope}")
 def shared():
-    spin(0.8)
+    spin(0.4)
     yield
-    spin(0.8)
+    spin(0.4)
 
 
 class TestGroup:
-    @pytest.mark.small(timeout=0.5)
+    @pytest.mark.small(timeout=0.3)
     def test_first(self, shared):
         pass
 
-    @pytest.mark.small(timeout=0.5)
+    @pytest.mark.small(timeout=0.3)
     def test_second(self, shared):
-        spin(0.1)
+        spin(0.05)
 """,
         enforcement=None,
     )
@@ -79,8 +80,9 @@ class TestGroup:
 
 
 def test_cleanup_after_a_stop_runs_to_the_end(run: Runner) -> None:
-    # The test is cancelled at its limit; its fixture's 0.3 s teardown still completes, and no
-    # leftover interrupt turns the cleanup into a second failure.
+    # The test is cancelled at its limit; its fixture's 0.15 s teardown still completes (within
+    # the bound a teardown gets after a stop: the test's limit), and no leftover interrupt turns
+    # the cleanup into a second failure.
     result = run(
         SPIN
         + """
@@ -88,23 +90,23 @@ def test_cleanup_after_a_stop_runs_to_the_end(run: Runner) -> None:
 @pytest.fixture
 async def resource():
     yield
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.15)
     print("cleanup finished")
 
 
 @pytest.fixture
 def sync_resource():
     yield
-    spin(0.3)
+    spin(0.15)
     print("sync cleanup finished")
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.5)
 async def test_waits(resource):
     await asyncio.sleep(5)
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.5)
 def test_spins(sync_resource):
     spin(5)
 """,
@@ -124,11 +126,11 @@ def test_a_fixture_stopped_in_its_setup_does_not_break_the_next_test(run: Runner
 
 @pytest.fixture
 def slow():
-    spin(1.5)
+    spin(0.5)
     yield
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_first(slow):
     pass
 
@@ -166,7 +168,7 @@ def test_an_endless_shared_teardown_ends_within_its_bound(run: Runner, scope: st
     result = run(
         SPIN + ENDLESS_TEARDOWN.format(scope=scope),
         "-rA",
-        "--test-categories-fixture-timeout=1",
+        "--test-categories-fixture-timeout=0.3",
         enforcement=None,
     )
     assert time.monotonic() - began < 30
@@ -175,7 +177,7 @@ def test_an_endless_shared_teardown_ends_within_its_bound(run: Runner, scope: st
             "*ERROR at teardown of TestGroup.test_uses_it*",
             ">*while True:  # it hangs here",
             f"E *[[]TC001[]] {scope}-scoped fixture 'shared' did not finish its teardown within "
-            "1 s, the bound of shared fixtures: stopped after 1.* s.*",
+            "0.3 s, the bound of shared fixtures: stopped after 0.* s.*",
         ]
     )
     assert outcome_of(result, "test_uses_it") == "PASSED"  # the test itself passed
@@ -203,13 +205,13 @@ def test_without_it():
 """,
         "-rA",
         enforcement=None,
-        ini="test_categories_fixture_timeout = 1.5",
+        ini="test_categories_fixture_timeout = 0.5",
     )
     result.stdout.fnmatch_lines(
         [
             "PASSED *::test_without_it",
             "ERROR *::test_needs_it - *[[]TC001[]] session-scoped fixture 'database' did not "
-            "finish its setup within 1.5 s*",
+            "finish its setup within 0.5 s*",
         ]
     )
 
@@ -237,11 +239,11 @@ def test_never_runs(shared):
     pass
 """,
         "-x",
-        "--test-categories-fixture-timeout=1",
+        "--test-categories-fixture-timeout=0.3",
         enforcement=None,
     )
     result.stdout.fnmatch_lines(
-        ["*[[]TC001[]] session-scoped fixture 'shared' did not finish its teardown within 1 s*"]
+        ["*[[]TC001[]] session-scoped fixture 'shared' did not finish its teardown within 0.3 s*"]
     )
 
 
@@ -266,14 +268,14 @@ def test_forgets_its_thread():
     )
     began = time.monotonic()
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-o", "test_categories_hard_stop=2", timeout=60
+        "-p", "no:cacheprovider", "-o", "test_categories_hard_stop=0.5", timeout=60
     )
     assert time.monotonic() - began < 30
     result.stdout.fnmatch_lines(["*1 passed*"])
     result.stderr.fnmatch_lines(
         [
             "*test-categories: hard stop*",
-            "*[[]TC001[]] the run is over, but threads the tests started were still running 2 s "
+            "*[[]TC001[]] the run is over, but threads the tests started were still running 0.5 s "
             "later, so the process was ended*'forgotten'*",
         ]
     )
