@@ -29,35 +29,44 @@ def durations(pytester: pytest.Pytester) -> dict[str, float]:
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "limit"),
     [
-        pytest.param("def test_stuck():\n    spin(5)", id="busy-loop"),
-        pytest.param("async def test_stuck():\n    await asyncio.sleep(5)", id="asyncio-sleep"),
+        # the small size's own limit, 1 s
+        pytest.param("def test_stuck():\n    spin(5)", "", id="busy-loop"),
+        # a stricter limit of the test's own: the run ends sooner; stopping works the same
+        pytest.param(
+            "async def test_stuck():\n    await asyncio.sleep(5)", "0.2", id="asyncio-sleep"
+        ),
         pytest.param(
             "async def test_stuck():\n    await asyncio.get_running_loop().create_future()",
+            "0.2",
             id="future-never-done",
         ),
-        pytest.param("def test_stuck():\n    time.sleep(5)", id="blocking-sleep-enforcement-off"),
+        pytest.param(
+            "def test_stuck():\n    time.sleep(5)", "0.2", id="blocking-sleep-enforcement-off"
+        ),
     ],
 )
 def test_small_test_is_stopped_at_its_limit_and_the_next_one_runs(
-    run: Runner, pytester: pytest.Pytester, body: str
+    run: Runner, pytester: pytest.Pytester, body: str, limit: str
 ) -> None:
+    marker = f"small(timeout={limit})" if limit else "small"
     result = run(
-        f"{SPIN}\n\n@pytest.mark.small\n{body}\n\n\n"
+        f"{SPIN}\n\n@pytest.mark.{marker}\n{body}\n\n\n"
         "@pytest.mark.small\ndef test_next():\n    pass\n",
         "-rA",
         "--junitxml=junit.xml",
         enforcement=None,
     )
+    seconds = float(limit or 1)
     result.stdout.fnmatch_lines(
         [
             "PASSED test_subject.py::test_next",
-            "FAILED test_subject.py::test_stuck - [[]TC001[]] exceeded its time limit of 1 s: "
-            "stopped after 1.0* s",
+            "FAILED test_subject.py::test_stuck - [[]TC001[]] exceeded its time limit of "
+            f"{seconds:g} s: stopped after {seconds:.1f}* s",
         ]
     )
-    assert 1.0 <= durations(pytester)["test_stuck"] <= 1.3
+    assert seconds <= durations(pytester)["test_stuck"] <= seconds + 0.3
 
 
 def test_failure_shows_where_the_test_was_stopped(run: Runner) -> None:
@@ -65,7 +74,7 @@ def test_failure_shows_where_the_test_was_stopped(run: Runner) -> None:
         SPIN
         + """
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_stuck():
     x = 0
     while True:  # the line it is stopped on
@@ -83,7 +92,7 @@ def test_async_test_is_cancelled_where_it_awaits(run: Runner) -> None:
         SPIN
         + """
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 async def test_waits():
     await asyncio.sleep(5)  # it waits here
 """,
@@ -112,7 +121,7 @@ def anyio_backend():
     return "trio"
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 async def test_1_waits():
     await anyio.sleep(5)  # it waits here
 
@@ -140,8 +149,8 @@ def test_a_trio_test_is_stopped_where_it_awaits_and_its_run_goes_on(run: Runner)
         [
             "PASSED test_subject.py::test_2_runs_in_the_same_trio_run",
             "PASSED test_subject.py::test_3_and_so_does_this_one",
-            "FAILED test_subject.py::test_1_waits - [[]TC001[]] exceeded its time limit of 1 s: "
-            "stopped after 1.0* s",
+            "FAILED test_subject.py::test_1_waits - [[]TC001[]] exceeded its time limit of 0.2 s: "
+            "stopped after 0.2* s",
         ]
     )
 
@@ -257,14 +266,14 @@ import time
 
 
 class SlowDebugger:
-    # Stands in for a person at the pdb prompt: takes 1.5 s, then continues.
+    # Stands in for a person at the pdb prompt: takes 0.5 s, then continues.
     quitting = False
 
     def __init__(self, *args, **kwargs):
         pass
 
     def set_trace(self, frame=None):
-        end = time.perf_counter() + 1.5
+        end = time.perf_counter() + 0.5
         while time.perf_counter() < end:
             pass
 
@@ -276,7 +285,7 @@ class SlowDebugger:
         SPIN
         + """
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_debugged():
     breakpoint()
 """,
@@ -321,11 +330,11 @@ def test_the_clock_stops_in_pytests_own_code(run: Runner, pytester: pytest.Pytes
         + """
 
 def pytest_runtest_setup(item):
-    spin(0.6)
+    spin(0.3)
 
 
 def pytest_runtest_teardown(item, nextitem):
-    spin(0.6)
+    spin(0.3)
 """
     )
     result = run(
@@ -334,16 +343,16 @@ def pytest_runtest_teardown(item, nextitem):
 
 class SlowRepr:
     def __repr__(self):
-        spin(1.5)
+        spin(0.5)
         return "SlowRepr()"
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_passes():
     pass
 
 
-@pytest.mark.small
+@pytest.mark.small(timeout=0.2)
 def test_fails_fast():
     local = SlowRepr()  # shown by --showlocals, in pytest's report
     raise ValueError("the only failure")
