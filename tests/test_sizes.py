@@ -6,7 +6,8 @@ import pytest
 
 from conftest import Runner
 
-# A loop that runs past a small test's 1 s limit but well inside a medium test's.
+# A loop that runs past a small test's 1 s limit but well inside a medium test's. Where a test
+# only needs to show which size (and so which limit) it got, the detailed report says it.
 OVER_ONE_SECOND = """
 import time
 
@@ -66,23 +67,31 @@ class TestSmall(SmallTest):
 
 class TestMedium(MediumTest):
     def test_fine(self):
-        spin(1.2)
+        pass
 
 
 class TestLarge(LargeTest):
     def test_fine(self):
-        spin(1.2)
+        pass
 
 
 class TestXLarge(XLargeTest):
     def test_fine(self):
-        spin(1.2)
+        pass
 """,
         "-rA",
+        "--test-size-report=detailed",
         enforcement=None,
     )
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["FAILED *TestSmall::test_too_slow - *TC001*"])
+    for limit, size, test in (
+        ("1 s", "small", "TestSmall::test_too_slow"),
+        ("300 s", "medium", "TestMedium::test_fine"),
+        ("900 s", "large", "TestLarge::test_fine"),
+        ("3600 s", "xlarge", "TestXLarge::test_fine"),
+    ):
+        result.stdout.fnmatch_lines([f"* {limit}  {size} * test_subject.py::{test}"])
 
 
 def test_function_marker_beats_its_base_class(run: Runner) -> None:
@@ -96,14 +105,16 @@ from pytest_test_categories import SmallTest
 class TestMostlySmall(SmallTest):
     @pytest.mark.medium
     def test_runs_as_medium(self):
-        spin(1.2)
+        pass
 
     def test_runs_as_small(self):
         spin(1.2)
 """,
         "-rA",
+        "--test-size-report=detailed",
         enforcement=None,
     )
+    result.stdout.fnmatch_lines(["* 300 s  medium * test_subject.py::*::test_runs_as_medium"])
     result.stdout.fnmatch_lines(
         ["PASSED *::test_runs_as_medium", "FAILED *::test_runs_as_small - *TC001*"]
     )
@@ -124,15 +135,17 @@ pytestmark = pytest.mark.small
 @pytest.mark.medium
 class TestMedium:
     def test_runs_as_medium(self):
-        spin(1.2)
+        pass
 
 
 def test_runs_as_small():
     spin(1.2)
 """,
         "-rA",
+        "--test-size-report=detailed",
         enforcement=None,
     )
+    result.stdout.fnmatch_lines(["* 300 s  medium * test_subject.py::*::test_runs_as_medium"])
     result.stdout.fnmatch_lines(
         ["PASSED *::test_runs_as_medium", "FAILED *::test_runs_as_small - *TC001*"]
     )
