@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import Runner
+from conftest import INI, Runner
 from pytest_test_categories import reports
 from pytest_test_categories.violations import Kind
 
@@ -612,8 +612,9 @@ def test_a_character_device_is_written_into_not_replaced(
     assert (pytester.path / "null.json").is_symlink()
 
 
-def test_a_link_to_standard_output_writes_there(run: Runner, pytester: pytest.Pytester) -> None:
-    run(ONE_TEST, "--collect-only")  # writes the module and the ini file
+def test_a_link_to_standard_output_writes_there(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI.format(extra=""))
+    pytester.makepyfile(test_subject=ONE_TEST)
     (pytester.path / "out.json").symlink_to("/proc/self/fd/1")
     # Standard output a pipe, as in CI: the report arrives in it, whole.
     finished = subprocess.run(
