@@ -80,6 +80,9 @@ def _generated_runs_load_only_what_they_use(
         real = pytester.runpytest_subprocess
 
         def runpytest_subprocess(*args: str | os.PathLike[str], **kwargs: Any) -> pytest.RunResult:
+            # A run without the plugin would pass vacuously: only ``-p no:test_categories`` in
+            # the test's own arguments may leave it out.
+            assert "-p test_categories" in os.environ.get("PYTEST_ADDOPTS", ""), "no plugin"
             extra = [] if "asyncio" in names else _asyncio_args(pytester.path, args)
             result = real(*extra, *args, **kwargs)
             if extra or "asyncio" in names:
