@@ -141,8 +141,18 @@ def marks(html: str) -> dict[str, str]:
     return dict(re.findall(r'data-test="([^"]+)" data-outcome="([^"]+)"', html))
 
 
-def test_each_test_gets_a_line_with_its_outcome(guide: Guide) -> None:
+def test_each_test_gets_a_line_with_its_outcome_and_the_pages_a_summary_and_total(
+    guide: Guide,
+) -> None:
+    # One verification run and one build: the result lines, the page's summary, the index's total.
     guide.verify().assert_outcomes(passed=4, xfailed=1)
+    environment = {
+        "python": "3.12",
+        "packages": {"pytest": "8.4.1", "pytest-asyncio": "1.1.0"},
+        "date": "2026-12-01",
+    }
+    results = guide.pytester.path / "docs" / "_build" / "results"
+    (results / "environment.json").write_text(json.dumps(environment))
     result = guide.build()
     assert result.ret == 0, result.stderr.str()
     html = guide.html("recipe")
@@ -167,22 +177,11 @@ def test_each_test_gets_a_line_with_its_outcome(guide: Guide) -> None:
     assert html.index("test_is_positive[2]") < html.index('data-test="test_naps"')
     assert html.index('<span class="nf">test_naps</span>') < html.index('data-test="test_naps"')
 
-
-def test_summary_on_the_page_and_total_on_the_index(guide: Guide) -> None:
-    guide.verify()
-    environment = {
-        "python": "3.12",
-        "packages": {"pytest": "8.4.1", "pytest-asyncio": "1.1.0"},
-        "date": "2026-12-01",
-    }
-    results = guide.pytester.path / "docs" / "_build" / "results"
-    (results / "environment.json").write_text(json.dumps(environment))
-    result = guide.build()
-    assert result.ret == 0, result.stderr.str()
+    # The summary on the page, and the total on the index.
     assert (
         "Verified: 5 examples, 1 of them fail as documented, on 2026-12-01 with Python 3.12, "
         "pytest 8.4.1, pytest-asyncio 1.1.0."
-    ) in guide.html("recipe")
+    ) in html
     assert "The whole guide: 5 examples on 1 page, 1 of them fail as documented" in guide.html(
         "index"
     )
@@ -190,21 +189,20 @@ def test_summary_on_the_page_and_total_on_the_index(guide: Guide) -> None:
     assert (guide.pytester.path / "docs/_build/html/_static/test-categories.css").exists()
 
 
-def test_a_test_without_a_result_fails_the_build(guide: Guide) -> None:
+def test_a_test_without_a_result_and_a_result_without_its_test_fail_the_build(
+    guide: Guide,
+) -> None:
+    # After the verification run, one test is renamed and one added: each is named.
     guide.verify()
-    guide.write(recipe=RECIPE + "\n```python\ndef test_added_later():\n    pass\n```\n")
+    guide.write(
+        recipe=RECIPE.replace("def test_adds", "def test_sums")
+        + "\n```python\ndef test_added_later():\n    pass\n```\n"
+    )
     result = guide.build()
     assert result.ret != 0
     result.stderr.fnmatch_lines(
         ["*recipe.md:*test_added_later (docs/recipe.md:*) has no result in the verification run*"]
     )
-
-
-def test_a_result_for_a_removed_test_fails_the_build(guide: Guide) -> None:
-    guide.verify()
-    guide.write(recipe=RECIPE.replace("def test_adds", "def test_sums"))
-    result = guide.build()
-    assert result.ret != 0
     result.stderr.fnmatch_lines(
         ["*recipe.md:1: *the verification run has a result for test_adds, which is no longer on*"]
     )
