@@ -138,12 +138,16 @@ def docs(session: nox.Session) -> None:
     """
     _install(session, "docs", "docs-test", extras="[markdown]")
     shutil.rmtree("docs/_build/html", ignore_errors=True)
+    # Pages in parallel, each page on one worker (its module fixtures run once): the report is
+    # the same as a serial run's.
+    workers = ["-n", "2", "--dist", "loadfile"] if (os.cpu_count() or 1) > 1 else []
     session.run(
         "pytest",
         "--test-categories-enforcement=strict",
         "-p",
         "no:cacheprovider",
         "-q",
+        *workers,
         *RESULTS_ARGS,
         "docs",
         success_codes=[0, 1],  # 1: some test failed; the build below says which, and fails
