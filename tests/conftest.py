@@ -25,6 +25,9 @@ BASE_PLUGINS = ("test_categories",)
 #: pytest-asyncio's settings for a run that loads it, unless its ini file sets them itself.
 ASYNCIO_OPTIONS = {"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope": "function"}
 
+#: Seconds a generated run may take before it is killed; the slowest take about ten.
+RUN_TIMEOUT = 120
+
 #: What a generated run prints when pytest-asyncio should have been loaded and was not.
 _ASYNCIO_MISSING = (
     "async def functions are not natively supported",
@@ -84,6 +87,8 @@ def _generated_runs_load_only_what_they_use(
             # the test's own arguments may leave it out.
             assert "-p test_categories" in os.environ.get("PYTEST_ADDOPTS", ""), "no plugin"
             extra = [] if "asyncio" in names else _asyncio_args(pytester.path, args)
+            # A run that hangs is killed (and fails the test), not left running after it.
+            kwargs.setdefault("timeout", RUN_TIMEOUT)
             result = real(*extra, *args, **kwargs)
             if extra or "asyncio" in names:
                 return result

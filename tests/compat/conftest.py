@@ -36,7 +36,11 @@ class Suite:
             test_compat=textwrap.dedent(source),
             **{name: textwrap.dedent(text) for name, text in files.items()},
         )
-        return self.pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly", "-rA", *args)
+        # A run that hangs is killed after two minutes (and fails the test); the slowest take ten
+        # seconds.
+        return self.pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "-p", "no:randomly", "-rA", *args, timeout=120
+        )
 
     @staticmethod
     def outcomes(result: pytest.RunResult) -> dict[str, str]:
