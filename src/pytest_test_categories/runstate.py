@@ -205,9 +205,6 @@ class ActiveTest(Bound):
         self._reported = len(self.violations)
         return fresh
 
-    def has(self, kind: Kind) -> bool:
-        return any(v.kind is kind for v in self.violations)
-
 
 class SharedFixture(Bound):
     """A module-, class- or session-scoped fixture setting up or tearing down, with its bound."""
