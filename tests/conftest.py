@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from support import RUN_TIMEOUT
+
 #: The compatibility suite needs plugins of its own: ``nox -s compat`` runs it, by its path.
 collect_ignore = ["compat"]
 
@@ -24,9 +26,6 @@ BASE_PLUGINS = ("test_categories",)
 
 #: pytest-asyncio's settings for a run that loads it, unless its ini file sets them itself.
 ASYNCIO_OPTIONS = {"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope": "function"}
-
-#: Seconds a generated run may take before it is killed; the slowest take about ten.
-RUN_TIMEOUT = 120
 
 #: What a generated run prints when pytest-asyncio should have been loaded and was not.
 _ASYNCIO_MISSING = (
@@ -173,27 +172,3 @@ def assert_routes(result: pytest.RunResult, code: str, used: Mapping[str, str]) 
         for size in ("medium", "large"):
             assert outcome_of(result, f"test_route[{route}-{size}]") == "PASSED", (route, size)
     return output
-
-
-#: Hypothesis loads its "ci" profile, which keeps no example database, when one of these is set
-#: (CI sets CI=true). Tests of the example database unset them, as a developer's machine has.
-HYPOTHESIS_CI_VARIABLES = (
-    "CI",
-    "__TOX_ENVIRONMENT_VARIABLE_ORIGINAL_CI",
-    "TF_BUILD",
-    "bamboo.buildKey",
-    "BUILDKITE",
-    "CIRCLECI",
-    "CIRRUS_CI",
-    "CODEBUILD_BUILD_ID",
-    "GITHUB_ACTIONS",
-    "GITLAB_CI",
-    "HEROKU_TEST_RUN_ID",
-    "TEAMCITY_VERSION",
-)
-
-
-def outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unset what tells Hypothesis it runs on CI, so it keeps its example database."""
-    for name in HYPOTHESIS_CI_VARIABLES:
-        monkeypatch.delenv(name, raising=False)

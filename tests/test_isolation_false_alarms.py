@@ -12,7 +12,8 @@ import shutil
 
 import pytest
 
-from conftest import outcome_of, outside_ci
+from conftest import outcome_of
+from support import outside_ci
 
 SYNTAX = """
 import ast

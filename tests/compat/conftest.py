@@ -16,6 +16,8 @@ import textwrap
 
 import pytest
 
+from support import RUN_TIMEOUT
+
 INI = """\
 [pytest]
 test_categories_enforcement = strict
@@ -36,10 +38,9 @@ class Suite:
             test_compat=textwrap.dedent(source),
             **{name: textwrap.dedent(text) for name, text in files.items()},
         )
-        # A run that hangs is killed after two minutes (and fails the test); the slowest take ten
-        # seconds.
+        # A run that hangs is killed (and fails the test), not left running after it.
         return self.pytester.runpytest_subprocess(
-            "-p", "no:cacheprovider", "-p", "no:randomly", "-rA", *args, timeout=120
+            "-p", "no:cacheprovider", "-p", "no:randomly", "-rA", *args, timeout=RUN_TIMEOUT
         )
 
     @staticmethod
@@ -83,27 +84,3 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Suite:
     """``suite(source, *args, ini="", **other_modules)`` -> ``pytest.RunResult``."""
     monkeypatch.setenv("COLUMNS", "400")  # summary lines keep the violation's code
     return Suite(pytester)
-
-
-#: Hypothesis loads its "ci" profile, which keeps no example database, when one of these is set
-#: (CI sets CI=true). Tests of the example database unset them, as a developer's machine has.
-HYPOTHESIS_CI_VARIABLES = (
-    "CI",
-    "__TOX_ENVIRONMENT_VARIABLE_ORIGINAL_CI",
-    "TF_BUILD",
-    "bamboo.buildKey",
-    "BUILDKITE",
-    "CIRCLECI",
-    "CIRRUS_CI",
-    "CODEBUILD_BUILD_ID",
-    "GITHUB_ACTIONS",
-    "GITLAB_CI",
-    "HEROKU_TEST_RUN_ID",
-    "TEAMCITY_VERSION",
-)
-
-
-def outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unset what tells Hypothesis it runs on CI, so it keeps its example database."""
-    for name in HYPOTHESIS_CI_VARIABLES:
-        monkeypatch.delenv(name, raising=False)

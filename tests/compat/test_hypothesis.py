@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
-from conftest import outside_ci
+from support import outside_ci
 
 if TYPE_CHECKING:
     import pytest
