@@ -26,6 +26,9 @@ nox.options.sessions = ["lint", "tests", "docs", "compat"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 
+#: pytest-xdist workers for the test sessions: two where there are two cores or more, else none.
+WORKERS = "2" if (os.cpu_count() or 1) > 1 else "0"
+
 
 def _install(session: nox.Session, *groups: str, extras: str = "") -> None:
     requirements = [
@@ -92,16 +95,14 @@ def _write_environment(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the plugin's own tests (pytester, in parallel with pytest-xdist)."""
     _install(session, "tests")
-    workers = "2" if os.cpu_count() and os.cpu_count() > 1 else "0"  # type: ignore[operator]
-    session.run("pytest", "-n", workers, *session.posargs)
+    session.run("pytest", "-n", WORKERS, *session.posargs)
 
 
 @nox.session
 def compat(session: nox.Session) -> None:
     """Run the plugin, strictly enforced, beside popular pytest plugins and test libraries."""
     _install(session, "compat")
-    workers = "2" if (os.cpu_count() or 1) > 1 else "0"
-    session.run("pytest", "-n", workers, "tests/compat", *session.posargs)
+    session.run("pytest", "-n", WORKERS, "tests/compat", *session.posargs)
 
 
 #: docs-test's pytest options. ``testpaths=docs``: with no path among the arguments, pytest runs
@@ -140,7 +141,7 @@ def docs(session: nox.Session) -> None:
     shutil.rmtree("docs/_build/html", ignore_errors=True)
     # Pages in parallel, each page on one worker (its module fixtures run once): the report is
     # the same as a serial run's.
-    workers = ["-n", "2", "--dist", "loadfile"] if (os.cpu_count() or 1) > 1 else []
+    workers = ["-n", WORKERS, "--dist", "loadfile"] if WORKERS != "0" else []
     session.run(
         "pytest",
         "--test-categories-enforcement=strict",
