@@ -117,11 +117,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def _start(item: pytest.Item) -> ActiveTest:
     test = runstate.current
     if test is None or test.item is not item:
-        spec = item.stash.get(SIZE_KEY, None)
+        stash = item.stash
+        try:
+            spec = stash[SIZE_KEY]
+        except KeyError:  # an item that was not collected (pytester's inline items)
+            spec = None
         flags = runstate.flags(item.config)
         expected = None
-        if EXPECTED in item.stash:  # not stash.get: its miss raises and catches a KeyError
-            expected = item.stash[EXPECTED]
+        if EXPECTED in stash:  # not stash.get: its miss raises and catches a KeyError
+            expected = stash[EXPECTED]
         test = ActiveTest(
             item,
             spec.size if spec else None,
@@ -150,7 +154,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     __tracebackhide__ = True
-    test = _start(item)
+    test = runstate.current
+    if test is None or test.item is not item:
+        test = _start(item)
     test.start()
     try:
         return (yield)
@@ -166,7 +172,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
-    test = _start(item)
+    test = runstate.current
+    if test is None or test.item is not item:
+        test = _start(item)
     if test.stopped:  # the test failed its limit: its cleanup gets a bound of its own
         test.fresh_bound()
 
@@ -199,15 +207,16 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     test = runstate.current
+    when = call.when
     if test is not None and test.item is item:
         if test.violations or test.expected is not None or test.over_limit():
             verdict.judge(item, call, report, test)
-        if call.excinfo is not None and report.failed:
+        if call.excinfo is not None and report.outcome == "failed":
             shorten_crash_message(report, call.excinfo.value)
-        if call.when == "teardown":
+        if when == "teardown":
             runstate.current = None
             timing.check_timer()  # the next test starts with the timer as the plugin set it
-    if call.when == "teardown" or not report.passed or hasattr(report, "wasxfail"):
+    if when == "teardown" or report.outcome != "passed" or hasattr(report, "wasxfail"):
         reports.note_phase(item, report, test)  # a passing setup or call changes no record
     return report
 

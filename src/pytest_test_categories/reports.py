@@ -91,7 +91,6 @@ class Record(TypedDict):
 # -- in the process that runs the tests ---------------------------------------------------------
 
 _INFO = pytest.StashKey[tuple[int, str, "float | None"]]()
-_OUTCOME = pytest.StashKey[str]()
 
 
 def suite_collected(config: pytest.Config, items: list[pytest.Item]) -> dict[int, int]:
@@ -132,31 +131,35 @@ def collected(
 def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | None) -> None:
     """Follow the test's outcome through its phases; at teardown, attach its record.
 
-    This runs three times per test, so the usual path (a passing setup and call) stores nothing.
+    This runs for each phase that did not simply pass, and at teardown (see the plugin).
     """
-    when = report.when
-    if when != "teardown":
-        phase = report.outcome
-        if phase == "failed":
-            item.stash[_OUTCOME] = "failed" if when == "call" else "error"
-        elif phase == "skipped":
-            item.stash[_OUTCOME] = "xfailed" if hasattr(report, "wasxfail") else "skipped"
-        elif when == "call" and hasattr(report, "wasxfail"):
-            item.stash[_OUTCOME] = "xpassed"
-        return
-    stash = item.stash
-    outcome = "passed"
-    if _OUTCOME in stash:  # not stash.get: its miss (a passing test) raises a KeyError
-        outcome = stash[_OUTCOME]
-        del stash[_OUTCOME]  # a plugin may run the item again (pytest-rerunfailures)
-    if report.outcome == "failed" and outcome not in ("failed", "error"):
-        outcome = "error"
     if test is not None and test.item is not item:
         test = None
-    order, size, limit = stash.get(_INFO, (-1, UNSIZED, None))
+    when = report.when
+    outcome: str = report.outcome
+    if when != "teardown":
+        if outcome == "failed":
+            outcome = "failed" if when == "call" else "error"
+        elif outcome == "skipped":
+            outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+        elif when == "call" and hasattr(report, "wasxfail"):
+            outcome = "xpassed"
+        if test is not None:
+            test.outcome = outcome
+        return
+    if test is None:  # a report made outside the plugin's run of the test
+        outcome = "error" if outcome == "failed" else "passed"
+    elif outcome == "failed" and test.outcome not in ("failed", "error"):
+        outcome = "error"
+    else:
+        outcome = test.outcome
+    try:
+        order, size, limit = item.stash[_INFO]
+    except KeyError:  # an item that was not collected (pytester's inline items)
+        order, size, limit = -1, UNSIZED, None
     duration = test.elapsed() if test is not None else 0.0
     record: Record = {
-        "nodeid": test.nodeid if test is not None else item.nodeid,
+        "nodeid": item.nodeid if test is None else test.nodeid,
         "order": order,
         "size": size,
         "outcome": outcome,

@@ -77,6 +77,7 @@ class ActiveTest(Bound):
         "live",
         "nodeid",
         "observing",
+        "outcome",
         "size",
         "strict",
         "thread",
@@ -95,7 +96,7 @@ class ActiveTest(Bound):
         expected: Kind | None = None,
         observing: bool = False,
     ) -> None:
-        super().__init__()
+        self.reset()
         self.item = item
         self.nodeid: str = item.nodeid
         self.size = size
@@ -120,6 +121,8 @@ class ActiveTest(Bound):
         self._depth = 0
         self._pauses = 0
         self._reported = 0
+        #: The test's outcome so far, from its phases' reports (see :mod:`.reports`).
+        self.outcome = "passed"
 
     # -- the clock ---------------------------------------------------------------------------
 
@@ -183,7 +186,10 @@ class ActiveTest(Bound):
         return self.elapsed() - self.base - self.limit  # type: ignore[operator]
 
     def over_limit(self) -> bool:
-        return self.limit is not None and self.elapsed() > self.limit
+        limit = self.limit
+        if limit is None:
+            return False
+        return (self.charged + Clock.now() - self._since if self.live else self.charged) > limit
 
     # -- violations --------------------------------------------------------------------------
 

@@ -246,6 +246,22 @@ def _sized_level(node: Any) -> tuple[Any, Found] | None:
     return level
 
 
+#: On a collector: per size, the markers of that size on it and on every node above it.
+_ABOVE_KEY = pytest.StashKey[dict[Size, tuple[pytest.Mark, ...]]]()
+
+
+def _above(node: Any) -> dict[Size, tuple[pytest.Mark, ...]]:
+    """Per size, the markers of that size on the collector ``node`` and above, closest first."""
+    stash: pytest.Stash = node.stash
+    if _ABOVE_KEY in stash:
+        return stash[_ABOVE_KEY]
+    marks = dict(_above(node.parent)) if node.parent is not None else {}
+    for size, mark in reversed(_own_sizes(node)):
+        marks[size] = (mark, *marks.get(size, ()))
+    stash[_ABOVE_KEY] = marks
+    return marks
+
+
 def resolve(item: pytest.Item) -> SizeSpec | None:
     """The size of ``item``: the closest size marker wins; two sizes at one level conflict.
 
@@ -262,20 +278,19 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
         if level is None:
             return None
         node, found = level
-    sizes = {size for size, _ in found}
-    if len(sizes) > 1:
+    size = found[0][0]
+    if len(found) > 1 and any(other is not size for other, _ in found):
         origins = "; ".join(f"{size} from {_where(node, mark)}" for size, mark in _dedupe(found))
         raise SizeConflict(
             f"{item.nodeid}: conflicting sizes at the same level ({origins}). "
             f"A test has one size: remove one of them, or override it closer to the test "
             f"(a marker on the function beats its class, a class beats its module)."
         )
-    size = found[0][0]
+    above = _above(node.parent).get(size, ()) if node.parent is not None else ()
+    if not above and len(found) == 1 and not (found[0][1].args or found[0][1].kwargs):
+        return _DEFAULT_SPECS[size]  # the usual case: one bare marker
     marks = [m for _, m in found]
-    parent = node.parent
-    while parent is not None:
-        marks.extend(m for m in parent.own_markers if m.name == size.value)
-        parent = parent.parent
+    marks.extend(above)
     if not any(m.args or m.kwargs for m in marks):
         return _DEFAULT_SPECS[size]
     for mark in marks:
