@@ -19,7 +19,7 @@ import ipaddress
 import os
 import posixpath
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
@@ -30,8 +30,7 @@ HOST_FORMS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Host:
+class Host(NamedTuple):
     """One allowed host: a name (lower case, ``*`` for any) or a network, and maybe a port."""
 
     name: str | None
@@ -39,15 +38,14 @@ class Host:
     port: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Allowances:
+class Allowances(NamedTuple):
     """What a test may use beyond its size's rules."""
 
     #: Patterns over absolute paths (see :func:`read_patterns`).
     read: tuple[re.Pattern[str], ...] = ()
     hosts: tuple[Host, ...] = ()
 
-    def __add__(self, other: Allowances) -> Allowances:
+    def __add__(self, other: Allowances) -> Allowances:  # type: ignore[override]
         return Allowances(self.read + other.read, self.hosts + other.hosts)
 
     def __bool__(self) -> bool:

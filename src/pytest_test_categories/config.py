@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -33,8 +33,7 @@ class Mode(enum.Enum):
 REPORT_FORMATS = ("basic", "detailed", "json")
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     """The share of the suite a group of sizes should have, in percent, with a tolerance."""
 
     percent: float
@@ -59,8 +58,7 @@ DEFAULT_TARGETS = "small=80, medium=15, large=5"
 DEFAULT_TOLERANCES = "small=5, medium=5, large=3"
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything the plugin reads from the command line and the ini file, resolved once."""
 
     enforcement: Mode = Mode.OFF

@@ -11,7 +11,6 @@ the summary.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import enum
 import errno
 import hashlib
@@ -309,19 +308,17 @@ def worker_finished(output: Mapping[str, Any]) -> None:
 def configuration(settings: Settings) -> dict[str, Any]:
     """The settings that shape a report, as plain data: the shards of one run share them."""
     return {
-        field.name: _plain(getattr(settings, field.name))
-        for field in dataclasses.fields(settings)
-        if field.name not in _NOT_CONFIGURATION
+        name: _plain(value)
+        for name, value in settings._asdict().items()
+        if name not in _NOT_CONFIGURATION
     }
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)
-        }
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple: by field
+        return {name: _plain(item) for name, item in value._asdict().items()}
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, set | frozenset):

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import pytest
 
@@ -45,8 +44,7 @@ MARKER_HELP: dict[Size, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class SizeSpec:
+class SizeSpec(NamedTuple):
     """The size a test runs as, the time limit it gets, and what its markers allow it."""
 
     size: Size

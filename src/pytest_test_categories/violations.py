@@ -8,8 +8,7 @@ copying prose. Every message links to the guide's page for its code; the link sc
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -155,8 +154,7 @@ WARNING_AS_ERROR_MESSAGE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """One violation by one test: plain data, so it travels to pytest-xdist's controller."""
 
     kind: Kind

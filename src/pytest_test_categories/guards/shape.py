@@ -16,8 +16,7 @@ import threading
 import types
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pytest_test_categories import runstate
 from pytest_test_categories.allowances import NOTHING, Allowances
@@ -25,8 +24,7 @@ from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
 
 
-@dataclass(frozen=True, slots=True)
-class Rules:
+class Rules(NamedTuple):
     """What the running test may do: its size, and the allowances it was given."""
 
     size: Size
@@ -46,8 +44,7 @@ CallCheck = Callable[[tuple[Any, ...], dict[str, Any], Rules], Denied]
 SMALL_ONLY: frozenset[Size] = frozenset({Size.SMALL})
 
 
-@dataclass(frozen=True)
-class Patch:
+class Patch(NamedTuple):
     """Wrap ``module.attribute`` once per process, for a route no audit event reports.
 
     ``attribute`` may be dotted (``"socket.listen"`` wraps the method ``listen`` of the class
@@ -63,13 +60,12 @@ class Patch:
     python_below: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True)
-class Guard:
+class Guard(NamedTuple):
     """One resource: the sizes it restricts, the audit events that reveal it, the patches."""
 
     kind: Kind
     sizes: frozenset[Size] = SMALL_ONLY
-    events: Mapping[str, Check] = field(default_factory=dict)
+    events: Mapping[str, Check] = {}
     patches: Sequence[Patch] = ()
 
 
