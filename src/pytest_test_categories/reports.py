@@ -82,7 +82,9 @@ class Record(TypedDict):
     duration: float
     limit: float | None
     limit_percent: float | None
-    violations: list[ViolationEntry]
+    #: A tuple when empty: a record of atomic values only is never tracked by the garbage
+    #: collector, which then does not walk a record per test in every full collection.
+    violations: Sequence[ViolationEntry]
     #: Only in a ``--test-categories-suggest`` run: the size the test fits (:mod:`.suggest`).
     suggestion: NotRequired[Suggestion]
 
@@ -165,7 +167,7 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         "duration": round(duration, 6),
         "limit": limit,
         "limit_percent": round(100.0 * duration / limit, 2) if limit else None,
-        "violations": _entries(test) if test is not None and test.violations else [],
+        "violations": _entries(test) if test is not None and test.violations else (),
     }
     if test.observing if test is not None else item.config.stash[SETTINGS_KEY].suggest:
         from . import suggest
