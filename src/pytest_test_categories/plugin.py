@@ -16,9 +16,10 @@ from .violations import TimeLimitExceeded, shorten_crash_message
 
 SIZE_KEY = sizes.SPEC_KEY
 EXPECTED = verdict.EXPECTED_KEY
+UNSIZED = reports.UNSIZED
+#: The JUnit XML property that holds each test's size.
+JUNIT = reports.JUNIT_PROPERTY
 TIMER_KEY = pytest.StashKey[timing.Timer]()
-#: Each item's place in the suite as collected, before any deselection.
-PLACES_KEY = pytest.StashKey[dict[int, int]]()
 #: The test that was running when this session began: a run inside a test (pytester, in-process).
 OUTER_KEY = pytest.StashKey[ActiveTest | None]()
 
@@ -80,7 +81,7 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> Generator[None, None, None]:
     # The whole suite, before any plugin deselects: the shards of one run share it.
-    session.stash[PLACES_KEY] = reports.suite_collected(config, items)
+    reports.suite_collected(session, items)
     return (yield)
 
 
@@ -106,12 +107,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         # Stored for unsized items too: Stash.get raises and catches KeyError on a miss,
         # which costs more than the store.
         item.stash[SIZE_KEY] = spec
+        item.user_properties.append((JUNIT, spec.size._value_ if spec else UNSIZED))
     if bad_timeouts:
         raise pytest.UsageError("\n".join(bad_timeouts))
     for item in conflicts:
         items.remove(item)
     distribution.require_sizes(session, items, SIZE_KEY)
-    reports.collected(items, SIZE_KEY, session.stash.get(PLACES_KEY, {}))
+    reports.collected(session, items)
 
 
 def _start(item: pytest.Item) -> ActiveTest:

@@ -32,7 +32,7 @@ from . import distribution
 from .config import SETTINGS_KEY, Mode, Settings
 from .distribution import plural
 from .runstate import ActiveTest
-from .sizes import LIMITS, Size, SizeSpec
+from .sizes import LIMITS, SPEC_KEY, Size
 from .violations import Kind
 
 if TYPE_CHECKING:
@@ -91,15 +91,17 @@ class Record(TypedDict):
 
 # -- in the process that runs the tests ---------------------------------------------------------
 
-_INFO = pytest.StashKey[tuple[int, str, "float | None"]]()
+#: Each item's place in the suite as collected, before any deselection, by ``id(item)``.
+_PLACES = pytest.StashKey[dict[int, int]]()
 
 
-def suite_collected(config: pytest.Config, items: list[pytest.Item]) -> dict[int, int]:
-    """Identify the suite as collected, before any plugin deselects; return each item's place.
+def suite_collected(session: pytest.Session, items: list[pytest.Item]) -> None:
+    """Identify the suite as collected, before any plugin deselects; remember each item's place.
 
     Every shard of a run (``-k``, ``--deselect``, pytest-split, pytest-shard) collects the whole
     suite first, so the shards of one run have the same identity, and the same places.
     """
+    config = session.config
     ids = [item.nodeid for item in items]
     digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
     suite = {"tests": len(ids), "digest": f"sha256:{digest}"}
@@ -109,24 +111,22 @@ def suite_collected(config: pytest.Config, items: list[pytest.Item]) -> dict[int
     output = getattr(config, "workeroutput", None)
     if output is not None:  # a pytest-xdist worker: its controller collects nothing itself
         output[SUITE_OUTPUT] = suite
-    return {id(item): place for place, item in enumerate(items)}
+    session.stash[_PLACES] = {id(item): place for place, item in enumerate(items)}
 
 
-def collected(
-    items: list[pytest.Item], key: pytest.StashKey[SizeSpec | None], places: dict[int, int]
-) -> None:
-    """Remember each item's size and place, and record the size as a JUnit XML property.
+def collected(session: pytest.Session, items: list[pytest.Item]) -> None:
+    """Give a place to each item a plugin added after collection: at the end of the suite.
 
-    The place is the item's position in the suite as collected (``places``), so that the
-    records of shards of one run sort into the order of the whole run.
+    The place is the item's position in the suite as collected, so that the records of shards
+    of one run sort into the order of the whole run.
     """
-    after = len(places)  # an item a plugin added after collection goes at the end
+    places = session.stash.get(_PLACES, None)
+    if places is None:
+        places = session.stash[_PLACES] = {}
+    after = len(places)
     for position, item in enumerate(items):
-        order = places.get(id(item), after + position)
-        spec = item.stash.get(key, None)
-        name = spec.size.value if spec is not None else UNSIZED
-        item.user_properties.append((JUNIT_PROPERTY, name))
-        item.stash[_INFO] = (order, name, spec.limit if spec is not None else None)
+        if id(item) not in places:
+            places[id(item)] = after + position
 
 
 def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | None) -> None:
@@ -155,14 +155,18 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
     else:
         outcome = test.outcome
     try:
-        order, size, limit = item.stash[_INFO]
+        order = item.session.stash[_PLACES][id(item)]
     except KeyError:  # an item that was not collected (pytester's inline items)
-        order, size, limit = -1, UNSIZED, None
-    duration = test.elapsed() if test is not None else 0.0
+        order = -1
+    if test is not None:
+        size, limit, duration = test.size, test.limit, test.elapsed()
+    else:
+        spec = item.stash.get(SPEC_KEY, None)
+        size, limit, duration = spec and spec.size, spec and spec.limit, 0.0
     record: Record = {
         "nodeid": item.nodeid if test is None else test.nodeid,
         "order": order,
-        "size": size,
+        "size": size._value_ if size is not None else UNSIZED,
         "outcome": outcome,
         "duration": round(duration, 6),
         "limit": limit,
