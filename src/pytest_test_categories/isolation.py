@@ -22,7 +22,7 @@ import types
 from typing import Any
 
 from . import runstate
-from .allowances import Allowances
+from .allowances import NOTHING, Allowances
 from .guards import GUARDS
 from .guards.shape import CallCheck, Check, Guard, Patch, Rules, adopted
 from .sizes import SPEC_KEY, Size
@@ -31,9 +31,9 @@ from .violations import Kind
 _Entry = tuple[Kind, Check]
 _EMPTY: dict[str, _Entry] = {}
 
-#: Per size, the audit events its guards watch.
-_tables: dict[Size, dict[str, _Entry]] = {
-    size: {
+#: Per size (by name: an enum's hash is a Python call), the audit events its guards watch.
+_tables: dict[str, dict[str, _Entry]] = {
+    size.value: {
         event: (guard.kind, check)
         for guard in GUARDS
         if size in guard.sizes
@@ -46,9 +46,9 @@ _active: dict[str, _Entry] = _EMPTY
 _hook_installed = False
 #: What :func:`install` replaced: (owner, attribute, original, wrapper, owner had its own).
 _patched: list[tuple[Any, str, Any, Any, bool]] = []
-#: Per size, its rules with the session's allowances; and the running test's rules.
-_session_rules: dict[Size, Rules] = {size: Rules(size) for size in Size}
-_rules: Rules = _session_rules[Size.SMALL]
+#: Per size (by name), its rules with the session's allowances; and the running test's rules.
+_session_rules: dict[str, Rules] = {size.value: Rules(size) for size in Size}
+_rules: Rules = _session_rules[Size.SMALL.value]
 _get_ident = threading.get_ident
 _threads: dict[int, threading.Thread] = threading._active  # type: ignore[attr-defined]
 
@@ -105,10 +105,13 @@ def test_started() -> None:
     if test is None or size is None:
         _active = _EMPTY
         return
-    _active = _tables.get(size, _EMPTY)
-    _rules = _session_rules[size]
-    spec = test.item.stash.get(SPEC_KEY, None)
-    if spec is not None and spec.allowances and spec.size is size:
+    _active = _tables[size._value_]
+    _rules = _session_rules[size._value_]
+    try:
+        spec = test.item.stash[SPEC_KEY]
+    except KeyError:  # an item that was not collected (pytester's inline items)
+        return
+    if spec is not None and spec.allowances is not NOTHING and spec.size is size:
         _rules = Rules(size, _rules.allowed + spec.allowances)
 
 
@@ -205,7 +208,7 @@ def install(allowed: Allowances) -> None:
     session's allowances."""
     global _hook_installed
     for size in Size:
-        _session_rules[size] = Rules(size, allowed)
+        _session_rules[size.value] = Rules(size, allowed)
     if not _hook_installed:
         sys.addaudithook(_audit)
         _hook_installed = True

@@ -17,6 +17,7 @@ from .violations import TimeLimitExceeded, shorten_crash_message
 SIZE_KEY = sizes.SPEC_KEY
 EXPECTED = verdict.EXPECTED_KEY
 UNSIZED = reports.UNSIZED
+ISOLATION = f"{__package__}.isolation"
 #: The JUnit XML property that holds each test's size.
 JUNIT = reports.JUNIT_PROPERTY
 TIMER_KEY = pytest.StashKey[timing.Timer]()
@@ -56,7 +57,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     timer = config.stash.get(TIMER_KEY, None)
     if timer is not None:
         timer.uninstall(outermost=config.stash.get(OUTER_KEY, None) is None)
-    isolation = sys.modules.get(f"{__package__}.isolation")
+    isolation = sys.modules.get(ISOLATION)
     if isolation is not None and config.stash.get(options.SETTINGS_KEY, None) is not None:
         isolation.uninstall()
     runstate.current = outer = config.stash.get(OUTER_KEY, None)
@@ -139,10 +140,8 @@ def _start(item: pytest.Item) -> ActiveTest:
             observing=flags.observing,
         )
         runstate.current = test
-        if test.isolating:
-            from . import isolation
-
-            isolation.test_started()
+        if test.isolating:  # isolation was installed with the session (pytest_configure)
+            sys.modules[ISOLATION].test_started()  # not an import statement: one per test
     return test
 
 
@@ -211,7 +210,9 @@ def pytest_runtest_makereport(
     test = runstate.current
     when = call.when
     if test is not None and test.item is item:
-        if test.violations or test.expected is not None or test.over_limit():
+        limit = test.limit  # (over_limit only when the charged time could be over: a call less)
+        late = limit is not None and (test.live or test.charged > limit) and test.over_limit()
+        if late or test.violations or test.expected is not None:
             verdict.judge(item, call, report, test)
         if call.excinfo is not None and report.outcome == "failed":
             shorten_crash_message(report, call.excinfo.value)

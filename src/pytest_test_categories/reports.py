@@ -670,6 +670,8 @@ def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
     by_kind: dict[str, list[tuple[Record, ViolationEntry, int]]] = {}
     for record in records:
         entries = record["violations"]
+        if not entries:
+            continue
         for name in dict.fromkeys(entry["kind"] for entry in entries):
             mine = [entry for entry in entries if entry["kind"] == name]
             count = sum(entry["count"] for entry in mine)

@@ -385,17 +385,20 @@ def check_timer() -> str:
     """
     if threading.get_ident() != _MAIN or _watchdog is None:
         return ""
+    slowed = sys.getswitchinterval() > _switch  # a slow switch keeps the watchdog from running
+    replaced = SIGNAL is not None and _getsignal(SIGNAL) is not _on_signal
+    blocked = SIGNAL is not None and SIGNAL in _sigmask(signal.SIG_BLOCK, ())
+    if not (slowed or replaced or blocked):  # after nearly every test
+        return ""
     how = []
-    if sys.getswitchinterval() > _switch:  # a slow switch keeps the watchdog from running
+    if slowed:
         sys.setswitchinterval(_switch)
         how.append("slowed thread switching")
-    if SIGNAL is None:
-        return " and ".join(how)
-    if _getsignal(SIGNAL) is not _on_signal:
-        signal.signal(SIGNAL, _on_signal)
+    if replaced:
+        signal.signal(SIGNAL, _on_signal)  # type: ignore[arg-type]
         how.append(f"replaced the handler of {SIGNAL_NAME}")
-    if SIGNAL in _sigmask(signal.SIG_BLOCK, ()):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, (SIGNAL,))
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (SIGNAL,))  # type: ignore[arg-type]
         how.append(f"blocked {SIGNAL_NAME}")
     return " and ".join(how)
 
