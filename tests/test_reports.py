@@ -554,6 +554,25 @@ def test_a_report_that_cannot_be_written_fails_the_run(
     assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
 
 
+def test_when_two_files_cannot_be_written_both_are_named(
+    run: Runner, pytester: pytest.Pytester
+) -> None:
+    (pytester.path / "blocker").write_text("a file, not a directory", encoding="utf-8")
+    result = run(
+        "import pytest\n\n@pytest.mark.small\ndef test_a(): pass\n",
+        "--test-size-report-file=blocker/sizes.json",
+        "--test-categories-suggest",
+        "--test-categories-suggest-output=blocker/markers.txt",
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "could not write the size suggestions to *markers.txt: *",
+            "could not write the size report to *sizes.json: *",
+        ]
+    )
+
+
 def test_the_example_in_the_guide_matches_the_schema() -> None:
     page = Path(__file__).parents[1] / "docs" / "reference" / "report.md"
     text = page.read_text(encoding="utf-8")

@@ -218,7 +218,8 @@ class Tally:
         self.failed_reason = ""
         self.written: Path | None = None
         self.suggestions_written: Path | None = None
-        self.write_error = ""
+        #: Files the run asked for and could not write, each said in the summary.
+        self.write_errors: list[str] = []
         self.outer: Tally | None = None
         #: In xdist's controller: the node ids in collection order, and each worker's last
         #: setup report (a worker that crashes never sends the teardown report with the record).
@@ -386,7 +387,7 @@ def _write(
     try:
         write(path, text)
     except OSError as error:
-        tally.write_error = f"could not write the {what} to {path}: {error}"
+        tally.write_errors.append(f"could not write the {what} to {path}: {error}")
         _fail_session(session)
         return False
     return True
@@ -740,7 +741,7 @@ def terminal_summary(terminal: pytest.TerminalReporter) -> None:
         terminal.write_line(tally.check_note, yellow=True)
     if tally.written is not None:
         terminal.write_line(f"size report ({report}) written to {tally.written}")
-    if tally.write_error:
-        terminal.write_line(tally.write_error, red=True)
+    for error in tally.write_errors:
+        terminal.write_line(error, red=True)
     if records and not shown:
         terminal.write_line(sizes_line(tally.counts()))
