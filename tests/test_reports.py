@@ -468,6 +468,43 @@ def test_json_lists_resource_violations(run: Runner, pytester: pytest.Pytester) 
     assert document["enforcement"] == "warn"
 
 
+def test_tests_are_listed_in_collection_order_and_tests_added_late_come_last(
+    run: Runner, pytester: pytest.Pytester
+) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        def pytest_collection_modifyitems(items):
+            items.reverse()  # a plugin that reorders (pytest-randomly) changes no place
+            extra = pytest.Function.from_parent(
+                items[0].parent, name="test_added", callobj=items[0].obj
+            )
+            items.insert(0, extra)  # one that adds an item after collection
+        """
+    )
+    result = run(
+        """
+        import pytest
+
+        @pytest.mark.small
+        def test_a(): pass
+
+        @pytest.mark.small
+        def test_b(): pass
+        """,
+        "--test-size-report-file=sizes.json",
+    )
+    result.assert_outcomes(passed=3)
+    document = json.loads((pytester.path / "sizes.json").read_text(encoding="utf-8"))
+    validate(document)
+    assert [(test["nodeid"].split("::")[1], test["order"]) for test in document["tests"]] == [
+        ("test_a", 0),
+        ("test_b", 1),
+        ("test_added", 2),
+    ]
+
+
 def test_a_run_stopped_early_is_marked_incomplete(run: Runner, pytester: pytest.Pytester) -> None:
     result = run(
         """

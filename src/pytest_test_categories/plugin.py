@@ -114,7 +114,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for item in conflicts:
         items.remove(item)
     distribution.require_sizes(session, items, SIZE_KEY)
-    reports.collected(session, items)
 
 
 def _start(item: pytest.Item) -> ActiveTest:

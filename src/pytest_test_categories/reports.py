@@ -91,8 +91,8 @@ class Record(TypedDict):
 
 # -- in the process that runs the tests ---------------------------------------------------------
 
-#: Each item's place in the suite as collected, before any deselection, by ``id(item)``.
-_PLACES = pytest.StashKey[dict[int, int]]()
+#: Each test's place in the suite as collected, before any deselection, by node id.
+_PLACES = pytest.StashKey[dict[str, int]]()
 
 
 def suite_collected(session: pytest.Session, items: list[pytest.Item]) -> None:
@@ -111,22 +111,24 @@ def suite_collected(session: pytest.Session, items: list[pytest.Item]) -> None:
     output = getattr(config, "workeroutput", None)
     if output is not None:  # a pytest-xdist worker: its controller collects nothing itself
         output[SUITE_OUTPUT] = suite
-    session.stash[_PLACES] = {id(item): place for place, item in enumerate(items)}
+    session.stash[_PLACES] = dict(zip(ids, range(len(ids)), strict=True))
 
 
-def collected(session: pytest.Session, items: list[pytest.Item]) -> None:
-    """Give a place to each item a plugin added after collection: at the end of the suite.
-
-    The place is the item's position in the suite as collected, so that the records of shards
-    of one run sort into the order of the whole run.
-    """
-    places = session.stash.get(_PLACES, None)
-    if places is None:
-        places = session.stash[_PLACES] = {}
-    after = len(places)
-    for position, item in enumerate(items):
-        if id(item) not in places:
-            places[id(item)] = after + position
+def _place(item: pytest.Item, nodeid: str) -> int:
+    """The item's place in the suite as collected, so that the records of the shards of one run
+    sort into the order of the whole run. An item a plugin added after collection goes at the
+    end; one that was not collected at all (pytester's inline items) gets -1."""
+    try:
+        places = item.session.stash[_PLACES]
+    except KeyError:
+        return -1
+    place = places.get(nodeid)
+    if place is not None:
+        return place
+    try:
+        return len(places) + item.session.items.index(item)
+    except ValueError:
+        return -1
 
 
 def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | None) -> None:
@@ -154,17 +156,15 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         outcome = "error"
     else:
         outcome = test.outcome
-    try:
-        order = item.session.stash[_PLACES][id(item)]
-    except KeyError:  # an item that was not collected (pytester's inline items)
-        order = -1
+    nodeid = item.nodeid if test is None else test.nodeid
+    order = _place(item, nodeid)
     if test is not None:
         size, limit, duration = test.size, test.limit, test.elapsed()
     else:
         spec = item.stash.get(SPEC_KEY, None)
         size, limit, duration = spec and spec.size, spec and spec.limit, 0.0
     record: Record = {
-        "nodeid": item.nodeid if test is None else test.nodeid,
+        "nodeid": nodeid,
         "order": order,
         "size": size._value_ if size is not None else UNSIZED,
         "outcome": outcome,
