@@ -1,0 +1,40 @@
+"""Start-up: what the plugin costs before the first test runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CONFTEST = """
+import json
+import sys
+
+def pytest_sessionstart(session):
+    loaders = {
+        name: type(module.__spec__.loader).__name__
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] == "pytest_test_categories"
+    }
+    with open("loaders.json", "w") as file:
+        json.dump(loaders, file)
+"""
+
+
+def test_pytest_does_not_rewrite_the_plugins_modules(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest rewrites the asserts of every module of an installed plugin, and loads each one
+    several times slower than a normal import. The package takes itself off that list: only its
+    ``__init__`` (which does it) goes through the rewriter."""
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")  # the plugin as installed: found by
+    # its entry point, which is what puts its modules on the rewriter's list
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile("import pytest\n\n@pytest.mark.small\ndef test_a():\n    assert True\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    loaders = json.loads((pytester.path / "loaders.json").read_text(encoding="utf-8"))
+    # The rewriter was there, and had the package on its list: the test is not vacuous.
+    assert loaders.pop("pytest_test_categories") == "AssertionRewritingHook"
+    assert "pytest_test_categories.plugin" in loaders
+    assert set(loaders.values()) == {"SourceFileLoader"}, loaders
