@@ -127,6 +127,42 @@ def test_next_sees_the_plugins_handler():
     result.assert_outcomes(passed=2)
 
 
+def test_a_test_that_slows_thread_switching_is_still_stopped_at_its_limit(run: Runner) -> None:
+    # Without the cap, the watchdog would not run until the 30 s switch came round, and the
+    # test would end the hard way, 30 s late.
+    result = run(
+        """
+import sys
+
+import pytest
+
+
+@pytest.mark.small
+def test_slows_thread_switching_then_spins():
+    sys.setswitchinterval(30)
+    while True:
+        pass
+
+
+@pytest.mark.small
+def test_after_it():
+    assert sys.getswitchinterval() < 1
+""",
+        "-rA",
+        enforcement=None,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "E * exceeded its time limit of 1 s: stopped after 1.* s. The test tampered with "
+            "the plugin's timer (slowed thread switching); it has been restored.*",
+            "FAILED *::test_slows_thread_switching_then_spins - *[[]TC001[]] *: "
+            "stopped after 1.* s",
+        ]
+    )
+    assert outcome_of(result, "test_after_it") == "PASSED"
+    assert result.duration < 20
+
+
 def test_a_slow_thread_switch_left_by_one_test_does_not_shield_the_next(run: Runner) -> None:
     # The watchdog is a thread: a switch interval of minutes would keep it from running while
     # the next test spins, and that test would go on for minutes past its limit.

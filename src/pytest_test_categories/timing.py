@@ -106,6 +106,8 @@ class Timer:
         _switch = sys.getswitchinterval()
         if SIGNAL is not None:
             self._previous = signal.signal(SIGNAL, _on_signal)
+        if sys.setswitchinterval is not _setswitchinterval:
+            sys.setswitchinterval = _setswitchinterval
         self._installed = True
         _start_watchdog()
 
@@ -113,6 +115,8 @@ class Timer:
         if self._installed and SIGNAL is not None:
             signal.signal(SIGNAL, self._previous)
         if self._installed and outermost:
+            if sys.setswitchinterval is _setswitchinterval:
+                sys.setswitchinterval = _real_setswitchinterval
             _bound_the_exit(self.hard_stop)
         self._installed = False
 
@@ -120,6 +124,29 @@ class Timer:
     def installed(self) -> bool:
         """Are limits interrupted? (Not under ``--pdb``, nor off the main thread.)"""
         return self._installed
+
+
+_real_setswitchinterval = sys.setswitchinterval
+
+
+def _setswitchinterval(interval: float) -> None:
+    """``sys.setswitchinterval`` while the timer is installed.
+
+    The watchdog is a thread: a switch interval of seconds keeps it from running, and a test
+    that spins would run that long past its limit. So a test whose limit is running gets at
+    most the session's interval, and its failure, if it fails its limit, says that it tried.
+    """
+    test = runstate.current
+    if (
+        test is not None
+        and test.live
+        and test.alarm
+        and interval > _switch
+        and threading.get_ident() == test.thread
+    ):
+        test.tampered = test.tampered or "slowed thread switching"
+        interval = _switch
+    _real_setswitchinterval(interval)
 
 
 def debugger_active() -> bool:
