@@ -154,9 +154,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     __tracebackhide__ = True
-    test = runstate.current
-    if test is None or test.item is not item:
-        test = _start(item)
+    test = _start(item)
     test.start()
     try:
         return (yield)
@@ -172,9 +170,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
-    test = runstate.current
-    if test is None or test.item is not item:
-        test = _start(item)
+    test = _start(item)
     if test.stopped:  # the test failed its limit: its cleanup gets a bound of its own
         test.fresh_bound()
 
@@ -209,9 +205,7 @@ def pytest_runtest_makereport(
     test = runstate.current
     when = call.when
     if test is not None and test.item is item:
-        limit = test.limit  # (over_limit only when the charged time could be over: a call less)
-        late = limit is not None and (test.live or test.charged > limit) and test.over_limit()
-        if late or test.violations or test.expected is not None:
+        if test.violations or test.expected is not None or test.over_limit():
             verdict.judge(item, call, report, test)
         if call.excinfo is not None and report.outcome == "failed":
             shorten_crash_message(report, call.excinfo.value)

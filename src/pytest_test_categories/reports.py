@@ -178,8 +178,7 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
 
         record["suggestion"] = suggest.judge(item, record)
     setattr(report, ATTRIBUTE, record)
-    if _tally is not None:  # here, in the process that runs tests; xdist's controller tallies too
-        _tally.by_nodeid[record["nodeid"]] = record
+    logged(report)  # here, in the process that runs tests; xdist's controller logs it too
 
 
 def _entries(test: ActiveTest) -> list[ViolationEntry]:

@@ -248,25 +248,15 @@ def _sized_level(node: Any) -> tuple[Any, Found] | None:
 _ABOVE_KEY = pytest.StashKey[dict[Size, tuple[pytest.Mark, ...]]]()
 
 
-#: The collector :func:`_above` answered for last, and its answer: the items of a module or a
-#: class come one after another.
-_last_above: tuple[Any, dict[Size, tuple[pytest.Mark, ...]]] = (None, {})
-
-
 def _above(node: Any) -> dict[Size, tuple[pytest.Mark, ...]]:
     """Per size, the markers of that size on the collector ``node`` and above, closest first."""
-    global _last_above
-    if _last_above[0] is node:
-        return _last_above[1]
     stash: pytest.Stash = node.stash
     if _ABOVE_KEY in stash:
-        _last_above = (node, stash[_ABOVE_KEY])
-        return _last_above[1]
+        return stash[_ABOVE_KEY]
     marks = dict(_above(node.parent)) if node.parent is not None else {}
     for size, mark in reversed(_own_sizes(node)):
         marks[size] = (mark, *marks.get(size, ()))
     stash[_ABOVE_KEY] = marks
-    _last_above = (node, marks)
     return marks
 
 
