@@ -577,21 +577,7 @@ def test_violation_summary_caps_the_tests_it_names(run: Runner) -> None:
     assert lines[-1] == "    ... and 2 more tests (the json report lists all)"
 
 
-def test_a_report_that_cannot_be_written_fails_the_run(
-    run: Runner, pytester: pytest.Pytester
-) -> None:
-    (pytester.path / "blocker").write_text("a file, not a directory", encoding="utf-8")
-    result = run(
-        "import pytest\n\n@pytest.mark.small\ndef test_a(): pass\n",
-        "--test-size-report-file=blocker/sizes.json",
-    )
-    result.assert_outcomes(passed=1)
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["could not write the size report to *sizes.json: *"])
-    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
-
-
-def test_when_two_files_cannot_be_written_both_are_named(
+def test_files_that_cannot_be_written_fail_the_run_and_each_is_named(
     run: Runner, pytester: pytest.Pytester
 ) -> None:
     (pytester.path / "blocker").write_text("a file, not a directory", encoding="utf-8")
@@ -601,13 +587,16 @@ def test_when_two_files_cannot_be_written_both_are_named(
         "--test-categories-suggest",
         "--test-categories-suggest-output=blocker/markers.txt",
     )
+    result.assert_outcomes(passed=1)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+    # Both are said: the second failure does not replace the first.
     result.stdout.fnmatch_lines(
         [
             "could not write the size suggestions to *markers.txt: *",
             "could not write the size report to *sizes.json: *",
         ]
     )
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
 
 
 def test_the_example_in_the_guide_matches_the_schema() -> None:
