@@ -195,3 +195,52 @@ def test_spins_after_it():
         ["FAILED *::test_spins_after_it - *[[]TC001[]] *: stopped after 1.* s*"]
     )
     assert result.duration < 20
+
+
+def test_a_test_that_blocks_the_signal_is_stopped_in_a_forked_process(
+    pytester: pytest.Pytester,
+) -> None:
+    # A process forked from one that had imported threading (a pre-forking runner) keeps its
+    # parent's thread id in threading.main_thread().native_id: the plugin must not read the
+    # signal mask of a thread that is not there, and wait for a signal that never arrives.
+    pytester.makepyfile(
+        test_subject="""
+import signal
+
+import pytest
+
+
+@pytest.mark.small(timeout=0.2)
+def test_blocks_then_spins():
+    signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    while True:
+        pass
+"""
+    )
+    script = pytester.makepyfile(
+        fork="""
+import os
+import sys
+import threading
+
+import pytest
+
+pid = os.fork()
+if pid == 0:
+    code = pytest.main(["-p", "no:cacheprovider", "-rA", "--test-categories-hard-stop=30"])
+    sys.stdout.flush()
+    os._exit(int(code))
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+    )
+    result = pytester.runpython(script)
+    result.stdout.fnmatch_lines(
+        [
+            "E * [[]TC001[]] *::test_blocks_then_spins * of 0.2 s: stopped after 0.* s. The test "
+            f"tampered with the plugin's timer (blocked {timing.SIGNAL_NAME})*",
+            "FAILED *::test_blocks_then_spins - *",
+        ]
+    )
+    assert result.ret == 1
+    assert result.duration < 20  # not the hard stop

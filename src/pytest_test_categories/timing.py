@@ -72,7 +72,6 @@ Watched = ActiveTest | SharedFixture
 
 _DEBUGGER_MODULES = ("pdb", "bdb", "pydevd", "_pydevd", "debugpy", "IPython.core.debugger")
 _MAIN = threading.main_thread().ident or 0
-_MAIN_NATIVE = threading.main_thread().native_id
 _hard_stop = 10.0  # set from the session's settings
 _switch = 0.005  # the thread switch interval when the session began
 
@@ -223,9 +222,12 @@ def _ask(bound: Watched, now: float) -> None:
 
 
 def _blocked() -> bool:
-    """Does the test's thread block the plugin's signal? (Read from Linux's /proc.)"""
+    """Does the test's thread block the plugin's signal? (Read from Linux's /proc.)
+
+    The main thread's id is the process id: ``threading.main_thread().native_id`` would do
+    only until a fork, which leaves it holding the parent's (Python 3.11 to 3.13)."""
     try:
-        with open(f"/proc/self/task/{_MAIN_NATIVE}/status", encoding="ascii") as status:
+        with open(f"/proc/self/task/{os.getpid()}/status", encoding="ascii") as status:
             mask = next(line for line in status if line.startswith("SigBlk:"))
     except (OSError, StopIteration):
         return False
