@@ -1,8 +1,9 @@
 """Shared helpers for the plugin's black-box tests.
 
-Every test writes a small test module, runs pytest on it in a subprocess (``--runpytest=subprocess``
-is set in pyproject.toml: signals, audit hooks and patched modules must not touch this process),
-and asserts on outcomes and output.
+Every test writes a small test module, runs pytest on it in a process of its own
+(``--runpytest=subprocess`` is set in pyproject.toml: signals, audit hooks and patched modules
+must not touch this process), and asserts on outcomes and output. The process is forked from
+one that has already imported pytest (prefork.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+import prefork
 from support import RUN_TIMEOUT
 
 #: The compatibility suite needs plugins of its own: ``nox -s compat`` runs it, by its path.
@@ -97,8 +99,13 @@ def _generated_runs_load_only_what_they_use(
             return result
 
         monkeypatch.setattr(pytester, "runpytest_subprocess", runpytest_subprocess)
+        prefork.fork_runs(pytester, monkeypatch)
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(f"-p {name}" for name in names))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    prefork.stop()
 
 
 INI = """\
