@@ -414,6 +414,40 @@ def test_asyncio_name_lookups_are_reported_as_network_not_threads(run) -> None:
     assert "TC105" not in result.stdout.str()
 
 
+def test_asyncio_first_imported_by_the_tests_is_guarded_as_well(run) -> None:
+    # Without pytest-asyncio nothing imports asyncio before the tests: its loop's lookup is
+    # wrapped when the first test starts after the test module imported it.
+    result = run(
+        """
+        import asyncio
+
+        import pytest
+
+        async def resolve(host):
+            return await asyncio.get_running_loop().getaddrinfo(host, 443)
+
+        @pytest.mark.small
+        def test_small_resolves():
+            asyncio.run(resolve("host.invalid"))
+
+        @pytest.mark.medium
+        def test_medium_resolves_localhost():
+            assert asyncio.run(resolve("localhost"))
+        """,
+        "-rA",
+        "-p",
+        "no:asyncio",
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "PASSED *::test_medium_resolves_localhost",
+            "FAILED *::test_small_resolves - [[]TC101[]] network: socket.getaddrinfo "
+            "host.invalid:443",
+        ]
+    )
+    assert "TC105" not in result.stdout.str()
+
+
 def test_a_refused_connection_leaks_no_socket(run) -> None:
     # socket.create_connection (http.client, urllib) closes its socket only on OSError.
     result = run(

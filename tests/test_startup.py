@@ -38,3 +38,29 @@ def test_pytest_does_not_rewrite_the_plugins_modules(
     assert loaders.pop("pytest_test_categories") == "AssertionRewritingHook"
     assert "pytest_test_categories.plugin" in loaders
     assert set(loaders.values()) == {"SourceFileLoader"}, loaders
+
+
+def test_a_synchronous_suite_does_not_load_asyncio_even_strictly_isolated(
+    pytester: pytest.Pytester,
+) -> None:
+    """The network guard wraps asyncio's name lookup, but importing asyncio (and ssl) for it
+    would cost every run about 11 ms: the wrap waits until something else imports asyncio."""
+    pytester.makeconftest(
+        "import sys\n\n"
+        "def pytest_sessionfinish(session):\n"
+        "    with open('loaded.txt', 'w') as file:\n"
+        "        file.write(' '.join(sorted(sys.modules)))\n"
+    )
+    pytester.makepyfile(
+        "import socket\n\nimport pytest\n\n"
+        "@pytest.mark.small\ndef test_a():\n"
+        "    socket.getaddrinfo('host.invalid', 80)\n"
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--test-categories-enforcement=strict")
+    result.assert_outcomes(failed=1)  # isolated: the lookup was refused
+    result.stdout.fnmatch_lines(
+        ["*[[]TC101[]] *used the network: socket.getaddrinfo host.invalid:80*"]
+    )
+    loaded = (pytester.path / "loaded.txt").read_text(encoding="utf-8").split()
+    assert "pytest_test_categories.isolation" in loaded
+    assert "asyncio" not in loaded
