@@ -220,19 +220,18 @@ def install(allowed: Allowances) -> None:
     global _hook_installed
     for size in Size:
         _session_rules[size.value] = Rules(size, allowed)
+    if not (_patched or _pending):
+        rebind: dict[int, tuple[Any, Any]] = {}
+        for guard in GUARDS:
+            for patch in guard.patches:
+                if patch.python_below is not None and sys.version_info[:2] >= patch.python_below:
+                    continue
+                _patch(guard, patch, rebind)
+        if rebind:  # before the hook: every id() it takes is an audit event
+            _rebind(rebind)
     if not _hook_installed:
         sys.addaudithook(_audit)
         _hook_installed = True
-    if _patched or _pending:
-        return
-    rebind: dict[int, tuple[Any, Any]] = {}
-    for guard in GUARDS:
-        for patch in guard.patches:
-            if patch.python_below is not None and sys.version_info[:2] >= patch.python_below:
-                continue
-            _patch(guard, patch, rebind)
-    if rebind:
-        _rebind(rebind)
 
 
 def uninstall() -> None:
