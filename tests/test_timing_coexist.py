@@ -194,3 +194,58 @@ def test_a_frozen_clock_does_not_reach_the_plugins(
             "FAILED *::test_time_functions_patched - *[[]TC001[]]*of 0.2 s: stopped after 0.* s*",
         ]
     )
+
+
+#: What pytest-forked does (``--forked``): each test runs in a child forked between tests, and
+#: the parent only collects its reports. (pytest-forked 1.7.5 itself cannot send a report to its
+#: parent under pytest 9, so the test does the same with a conftest.)
+FORK_EACH_TEST = """
+import os
+
+import pytest
+from _pytest.runner import runtestprotocol
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    pid = os.fork()
+    if pid == 0:
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+        with open("outcomes.txt", "a") as file:
+            for report in reports:
+                text = " | ".join(report.longreprtext.splitlines())
+                file.write(f"{item.name} {report.when} {report.outcome} {text}\\n")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return True
+"""
+
+
+def test_a_test_forked_between_tests_is_still_stopped_at_its_limit(
+    run: Runner, pytester: pytest.Pytester
+) -> None:
+    # The child of a fork has no watchdog thread: without a new one, the spinning test would
+    # never end (and would hold its lock forever, had the watchdog held it at the fork).
+    pytester.makeconftest(FORK_EACH_TEST)
+    result = run(
+        SPIN
+        + """
+
+@pytest.mark.small(timeout=0.3)
+def test_spins():
+    spin(60)
+
+
+@pytest.mark.small
+def test_after_it():
+    pass
+""",
+        "--test-categories-hard-stop=30",
+    )
+    outcomes = (pytester.path / "outcomes.txt").read_text().splitlines()
+    call = next(line for line in outcomes if line.startswith("test_spins call"))
+    assert call.startswith("test_spins call failed"), outcomes
+    assert "[TC001]" in call, call
+    assert "of 0.3 s: stopped after 0.3" in call, call
+    assert "test_after_it call passed " in outcomes
+    assert result.duration < 20

@@ -172,6 +172,23 @@ def _start_watchdog() -> None:
         _watchdog.start()
 
 
+def _restart_in_child() -> None:
+    """After a fork between tests (pytest-forked runs each test in a forked child), the child
+    has no watchdog thread, and a lock the parent's watchdog held at the fork stays held: give
+    it a fresh one of each. A process forked while a test or a shared fixture runs (a test's own
+    ``os.fork``, multiprocessing's workers) is that code's business and gets none."""
+    global _watchdog
+    if _watchdog is None or runstate.current is not None or runstate.shared:
+        return
+    runstate.lock = threading.Lock()
+    _watchdog = None
+    _start_watchdog()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_restart_in_child)
+
+
 def _watched() -> Watched | None:
     """What the watchdog bounds now: the innermost shared fixture, else the running test."""
     if runstate.shared:
