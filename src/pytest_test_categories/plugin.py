@@ -144,8 +144,8 @@ def _start(item: pytest.Item) -> ActiveTest:
     return test
 
 
-# Setup and teardown are plain hooks, not wrappers: run first, they are cheaper, and they are not
-# in the traceback of a fixture that fails.
+# Setup is a plain hook, not a wrapper: run first, it is cheaper, and it is not in the traceback
+# of a fixture that fails.
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _start(item)
@@ -166,13 +166,6 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         raise TimeLimitExceeded(violation).with_traceback(error.__traceback__) from None
     finally:
         test.stop()
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_teardown(item: pytest.Item) -> None:
-    test = _start(item)
-    if test.stopped:  # the test failed its limit: its cleanup gets a bound of its own
-        test.fresh_bound()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -212,6 +205,8 @@ def pytest_runtest_makereport(
         if when == "teardown":
             runstate.current = None
             timing.check_timer()  # the next test starts with the timer as the plugin set it
+        elif test.stopped:  # the test failed its limit: its cleanup gets a bound of its own
+            test.fresh_bound()
     if when == "teardown" or report.outcome != "passed" or hasattr(report, "wasxfail"):
         reports.note_phase(item, report, test)  # a passing setup or call changes no record
     return report

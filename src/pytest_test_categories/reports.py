@@ -159,7 +159,8 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
     nodeid = item.nodeid if test is None else test.nodeid
     order = _place(item, nodeid)
     if test is not None:
-        size, limit, duration = test.size, test.limit, test.elapsed()
+        size, limit = test.size, test.limit
+        duration = test.elapsed() if test.live else test.charged
     else:
         spec = item.stash.get(SPEC_KEY, None)
         size, limit, duration = spec and spec.size, spec and spec.limit, 0.0
@@ -177,8 +178,10 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         from . import suggest
 
         record["suggestion"] = suggest.judge(item, record)
-    setattr(report, ATTRIBUTE, record)
-    logged(report)  # here, in the process that runs tests; xdist's controller logs it too
+    if _tally is not None:
+        _tally.by_nodeid[nodeid] = record
+    else:  # a pytest-xdist worker: the record rides on the report to the controller (logged)
+        setattr(report, ATTRIBUTE, record)
 
 
 def _entries(test: ActiveTest) -> list[ViolationEntry]:
