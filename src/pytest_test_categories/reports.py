@@ -178,10 +178,10 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         from . import suggest
 
         record["suggestion"] = suggest.judge(item, record)
-    if _tally is not None:
-        _tally.by_nodeid[nodeid] = record
-    else:  # a pytest-xdist worker: the record rides on the report to the controller (logged)
+    if _tally is None:  # a pytest-xdist worker: the record rides on the report to the controller
         setattr(report, ATTRIBUTE, record)
+    else:
+        _keep(_tally, record)
 
 
 def _entries(test: ActiveTest) -> list[ViolationEntry]:
@@ -262,12 +262,17 @@ def session_started(session: pytest.Session) -> None:
     _tally = tally
 
 
+def _keep(tally: Tally, record: Record) -> None:
+    """Tally one record (the one place that does)."""
+    tally.by_nodeid[record["nodeid"]] = record
+
+
 def logged(report: pytest.TestReport) -> None:
-    """Tally one report's record, if it carries one (only teardown reports do)."""
+    """Tally the record a worker's report carries (only teardown reports do)."""
     if _tally is not None:
         record = getattr(report, ATTRIBUTE, None)
         if record is not None:
-            _tally.by_nodeid[record["nodeid"]] = record
+            _keep(_tally, record)
 
 
 def collection_order(ids: list[str]) -> None:
@@ -284,7 +289,7 @@ def logged_in_controller(report: pytest.TestReport) -> None:
     if when == "setup":
         _tally.last_setup[getattr(report, "node", None)] = report
     elif when == "???" and report.failed:  # xdist's report of a test that crashed its worker
-        _tally.by_nodeid[report.nodeid] = _crash_record(_tally, report)
+        _keep(_tally, _crash_record(_tally, report))
         return
     logged(report)
 
