@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,15 +16,15 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-# Installed packages get their bytecode compiled once, at install time. uv leaves it out by
-# default, and where PYTHONDONTWRITEBYTECODE is set nothing ever writes it: every pytest the
-# tests start would then compile pytest, pluggy and the rest from source again (0.3 s each).
-os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
-# pytest rewrites the asserts of installed plugins' modules (and of test files) and caches the
-# result beside them. Where PYTHONDONTWRITEBYTECODE is set that cache is never written, and every
-# pytest the sessions start rewrites them all again: 0.3 s a run beside the compat plugins, half
-# of nox -s compat's time. The sessions write their caches.
+# Bytecode is written when a module is first imported, not compiled for every installed module at
+# install time: sphinx, hypothesis and mypy bring thousands of modules that no session imports,
+# and compiling them all made pip's installs 3 s slower each. Where PYTHONDONTWRITEBYTECODE is
+# set, nothing would be written at all, and every one of the hundreds of pytest runs the sessions
+# start would compile pytest, pluggy and the rest (0.3 s each) and rewrite the asserts of every
+# plugin (half of nox -s compat's time): the sessions write their caches.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("PIP_COMPILE", "0")  # pip install --no-compile
+os.environ.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
 # compat (the plugin beside hypothesis, freezegun, pytest-timeout, trio and others) is among them
 # although it costs one to two minutes on two cores: CI runs exactly `nox`, and a compatibility
 # promise that CI does not check is no promise.
@@ -35,11 +36,36 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 WORKERS = "2" if (os.cpu_count() or 1) > 1 else "0"
 
 
-def _install(session: nox.Session, *groups: str, extras: str = "") -> None:
+#: Under pip, the project is built into a wheel once per nox run rather than once per session:
+#: each build sets up an isolated environment with hatchling, 1.3 s. uv caches its builds.
+_WHEELS = tempfile.TemporaryDirectory(prefix="nox-wheels-")
+
+
+def _install(session: nox.Session, *groups: str, extras: str = "", project: bool = True) -> None:
+    """Install the groups' requirements and the project (with ``extras``), or with
+    ``project=False`` only the project's requirements (lint checks the source tree)."""
     requirements = [
         dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)
     ]
-    session.install(f".{extras}", *requirements)
+    if not project:
+        meta = PYPROJECT["project"]
+        extra = meta["optional-dependencies"].get(extras.strip("[]"), [])
+        session.install(*meta["dependencies"], *extra, *requirements)
+        return
+    if session.venv_backend == "uv":
+        session.install(f".{extras}", *requirements)
+        return
+    wheels = sorted(Path(_WHEELS.name).glob("*.whl"))
+    if not wheels:
+        session.run_install(
+            "python", "-m", "pip", "wheel", "-q", "--no-deps", "-w", _WHEELS.name, "."
+        )
+        wheels = sorted(Path(_WHEELS.name).glob("*.whl"))
+    installed = "lib/*/site-packages/pytest_test_categories-*.dist-info"
+    reused = any(Path(session.virtualenv.location).glob(installed))
+    session.install(f"{wheels[0]}{extras}", *requirements)
+    if reused:  # pip keeps an installed project of the wheel's version: its code may be older
+        session.install("--force-reinstall", "--no-deps", str(wheels[0]))
 
 
 def _install_editable(session: nox.Session, *groups: str, extras: str = "") -> None:
@@ -182,7 +208,7 @@ def lint(session: nox.Session) -> None:
     actionlint and zizmor check .github/workflows; check-jsonschema checks .readthedocs.yaml
     against the schema it ships. All three work offline.
     """
-    _install(session, "lint", extras="[markdown]")
+    _install(session, "lint", extras="[markdown]", project=False)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "--strict", "src")
