@@ -42,7 +42,12 @@ _tables: dict[str, dict[str, _Entry]] = {
 }
 #: The table of the test that started last (a stale one is harmless: see :func:`_audit`).
 _active: dict[str, _Entry] = _EMPTY
+#: The audit hook is added when the first isolated test starts, not at configure: collection
+#: raises half of a run's audit events (pytest reads every test function's ``__code__``), and
+#: each costs a call of the hook. Until then ``sys.addaudithook`` adds the plugin's hook first,
+#: so that it still sees what a suite's own hook (added at import) refuses.
 _hook_installed = False
+_add_audit_hook = sys.addaudithook
 #: What :func:`install` replaced: (owner, attribute, original, wrapper, owner had its own).
 _patched: list[tuple[Any, str, Any, Any, bool]] = []
 #: Patches of modules nobody had imported at :func:`install` (asyncio, in a suite without async
@@ -110,6 +115,8 @@ def test_started() -> None:
     if test is None or size is None:
         _active = _EMPTY
         return
+    if not _hook_installed:
+        _hook()
     _active = _tables[size._value_]
     _rules = _session_rules[size._value_]
     try:
@@ -215,9 +222,8 @@ def _rebind(originals: dict[int, tuple[Any, Any]]) -> None:
 
 
 def install(allowed: Allowances) -> None:
-    """Install the audit hook (once per process) and the patches (once per session), with the
-    session's allowances."""
-    global _hook_installed
+    """Install the patches (once per session) with the session's allowances; the audit hook
+    (once per process) follows with the first isolated test."""
     for size in Size:
         _session_rules[size.value] = Rules(size, allowed)
     if not (_patched or _pending):
@@ -229,9 +235,21 @@ def install(allowed: Allowances) -> None:
                 _patch(guard, patch, rebind)
         if rebind:  # before the hook: every id() it takes is an audit event
             _rebind(rebind)
+        if not _hook_installed:
+            _replace(sys, "addaudithook", _add_audit_hook, addaudithook)
+
+
+def _hook() -> None:
+    global _hook_installed
     if not _hook_installed:
-        sys.addaudithook(_audit)
         _hook_installed = True
+        _add_audit_hook(_audit)
+
+
+def addaudithook(hook: Any) -> None:
+    """``sys.addaudithook`` until the first isolated test: the plugin's own hook goes first."""
+    _hook()
+    _add_audit_hook(hook)
 
 
 def uninstall() -> None:
