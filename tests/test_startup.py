@@ -64,3 +64,39 @@ def test_a_synchronous_suite_does_not_load_asyncio_even_strictly_isolated(
     loaded = (pytester.path / "loaded.txt").read_text(encoding="utf-8").split()
     assert "pytest_test_categories.isolation" in loaded
     assert "asyncio" not in loaded
+
+
+REFUSE_REMOTE = """
+import sys
+
+def _refuse_remote(event, args):
+    if event == "socket.connect" and not str(args[1][0]).startswith("127."):
+        raise PermissionError("no remote hosts in this suite")
+
+def pytest_configure(config):
+    sys.addaudithook(_refuse_remote)
+"""
+
+
+def test_the_audit_hook_waits_for_the_first_test_yet_sees_before_the_suites_own(
+    pytester: pytest.Pytester,
+) -> None:
+    """Collection raises half of a run's audit events, so the plugin adds its hook when the
+    first isolated test starts. A hook the suite adds before that (here in its conftest's
+    ``pytest_configure``, after the plugin's) must still come after the plugin's: otherwise
+    its refusal would hide the violation, and the test would fail with the suite's error."""
+    pytester.makeconftest(REFUSE_REMOTE)
+    pytester.makepyfile(
+        "import socket, sys\n\nimport pytest\n\n"
+        "def test_unsized_first():\n"
+        "    assert sys.addaudithook.__module__ == 'pytest_test_categories.isolation'\n\n"
+        "@pytest.mark.small\ndef test_remote():\n"
+        "    socket.create_connection(('192.0.2.1', 80), timeout=1)\n\n"
+        "@pytest.mark.large\ndef test_large_remote():\n"
+        "    with pytest.raises(PermissionError, match='no remote hosts'):\n"
+        "        socket.create_connection(('192.0.2.1', 80), timeout=1)\n"
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--test-categories-enforcement=strict")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*[[]TC101[]] *used the network: socket.connect 192.0.2.1:80*"])
+    result.stdout.no_fnmatch_line("*no remote hosts*")
