@@ -61,6 +61,8 @@ def _install(session: nox.Session, *groups: str, extras: str = "", project: bool
             "python", "-m", "pip", "wheel", "-q", "--no-deps", "-w", _WHEELS.name, "."
         )
         wheels = sorted(Path(_WHEELS.name).glob("*.whl"))
+        if not wheels:  # nox --no-install (-R) skips installing into an existing environment
+            return
     installed = "lib/*/site-packages/pytest_test_categories-*.dist-info"
     reused = any(Path(session.virtualenv.location).glob(installed))
     session.install(f"{wheels[0]}{extras}", *requirements)
