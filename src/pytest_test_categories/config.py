@@ -7,6 +7,7 @@ the value and where it came from.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import re
 from pathlib import Path
@@ -72,6 +73,8 @@ class Settings(NamedTuple):
     report_file: Path | None = None
     require_size: bool = False
     markdown_patterns: tuple[str, ...] = ()
+    #: The size of each Markdown page's own code (its blocks), by glob: the first match wins.
+    markdown_sizes: tuple[tuple[str, Size], ...] = ()
     #: What small tests may read and medium tests may reach, for every test.
     allowances: Allowances = allowances.NOTHING
     hard_stop: float = HARD_STOP
@@ -211,6 +214,13 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini(
         "test_categories_markdown",
         "Glob patterns of Markdown pages to collect as test modules (needs the markdown extra).",
+        type="linelist",
+        default=[],
+    )
+    parser.addini(
+        "test_categories_markdown_size",
+        "The size the blocks of Markdown pages run as: SIZE for every page, or GLOB = SIZE "
+        "lines (the first that matches a page wins). Unsized by default.",
         type="linelist",
         default=[],
     )
@@ -419,6 +429,25 @@ def _allowances(config: pytest.Config) -> Allowances:
     return Allowances(read, hosts)
 
 
+def _markdown_sizes(config: pytest.Config) -> tuple[tuple[str, Size], ...]:
+    where = f"ini option test_categories_markdown_size in {_ini_file(config)}"
+    sizes: list[tuple[str, Size]] = []
+    for line in config.getini("test_categories_markdown_size"):
+        pattern, _, name = str(line).rpartition("=")
+        name = name.strip()
+        try:
+            size = Size(name)
+        except ValueError:
+            meant = difflib.get_close_matches(name.lower(), [s.value for s in Size], 1)
+            hint = f" Did you mean {meant[0]!r}?" if meant else ""
+            raise pytest.UsageError(
+                f"{where}: {line!r} names no size; write SIZE or GLOB = SIZE, with SIZE one of "
+                f"{', '.join(s.value for s in Size)}.{hint}"
+            ) from None
+        sizes.append((pattern.strip() or "**", size))
+    return tuple(sizes)
+
+
 def _seconds(config: pytest.Config, option: tuple[str, str, str], default: float) -> float:
     ini, flag, _ = option
     raw, where = _origin(config, ini, flag)
@@ -444,6 +473,7 @@ def resolve(config: pytest.Config) -> Settings:
         report_file=report_file,
         require_size=_require_size(config),
         markdown_patterns=tuple(config.getini("test_categories_markdown")),
+        markdown_sizes=_markdown_sizes(config),
         allowances=_allowances(config),
         hard_stop=_seconds(config, _HARD_STOP, HARD_STOP),
         fixture_timeout=_seconds(config, _FIXTURE_TIMEOUT, FIXTURE_TIMEOUT),
