@@ -1,16 +1,20 @@
-"""Markdown pages as pytest modules: the collector behind the verified guide.
+"""Markdown pages as pytest modules: every example an item, run in page order, at run time.
 
 The ini option ``test_categories_markdown`` lists glob patterns (``*``, ``?``, ``[...]`` within
 one path segment, ``**`` for any number of folders) matched against a page's path relative to
-the rootdir; only matching pages are collected. Sybil's MyST lexers find the blocks. Every block
-shown as Python runs, whatever its fence or alias (:data:`PYTHON`), in page order, in one
-namespace, at the page's own line numbers, with assertion rewriting; interactive sessions run
-as doctests. A block with no language that is Python doing something, a ``python2`` block, a
-``pycon`` block without a prompt and a near miss of a directive's name are errors, since
-nothing that looks like Python may be skipped silently. Top-level code runs while the page is
-collected, as a strict small test owned by the page. The page's own directives, in comments:
-``test-categories: module NAME`` and ``test-categories: expect-violation TEST KIND``
-(``docs/explanation/verified-guide.md`` and ``docs/how-to/contributing-a-recipe.md``).
+the rootdir. :mod:`.pages` reads the page's facts; collection runs none of its code.
+
+- Each example (:class:`.pages.Example`) is an item named ``line-N``, run when the run reaches it,
+  in the page's namespace. A failure fails its own item; later examples still run.
+- Each ``test_*`` function and ``Test*`` class a block defines is collected from a *skeleton*:
+  a stand-in with the same name, signature and ``pytest`` decorators (read, not run), so that
+  fixtures, markers, parametrize and pytest-asyncio work as in a ``.py`` file. When the test
+  runs, the object its block defined takes the stand-in's place.
+- An item whose earlier examples have not run in this process (``-k``, pytest-xdist) runs them
+  first, quietly: their failures belong to their own items.
+- The page's examples have the size the page's ``size`` directive, its ``pytestmark``, or the ini
+  option ``test_categories_markdown_size`` gives them, in that order; test functions keep their
+  own markers.
 """
 
 from __future__ import annotations
@@ -18,90 +22,74 @@ from __future__ import annotations
 import ast
 import codeop
 import contextlib
+import doctest
 import functools
 import hashlib
 import importlib.machinery
 import importlib.util
+import io
 import re
 import sys
+import traceback
 import types
-import unittest
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from keyword import iskeyword
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-from . import runstate, timing
-from .runstate import ActiveTest
+from . import pages
 from .sizes import Size
 from .verdict import EXPECTED_KEY
-from .violations import Kind, ResourceViolationError, TimeLimitExceeded, kind_from_name
-
-if TYPE_CHECKING:
-    from sybil import Document, Example, Region
-    from sybil.typing import Lexer
-
-DIRECTIVE = "test-categories"
+from .violations import Kind, kind_from_name
 
 INSTALL_HINT = (
     "the ini option test_categories_markdown is set, but Sybil, which reads the Markdown "
     "pages, is not installed: install pytest-test-categories[markdown]"
 )
-
 USAGE = (
-    f"the {DIRECTIVE} directives are: 'module NAME' (the page's code is importable as NAME) "
-    "and 'expect-violation TEST KIND' (TEST must fail with a KIND violation)"
+    f"the {pages.DIRECTIVE} directives are 'module NAME' (the page's code is importable as "
+    "NAME), 'size SIZE' (the size of the page's examples) and 'expect-violation TEST KIND' "
+    "(TEST must fail with a KIND violation)"
+)
+#: What a page's examples may do when they break their size's rules: only fixes that exist.
+PAGE_CODE_FIXES = (
+    "This is the page's own code (an example, not a test function): its size comes from the "
+    "page's <!-- test-categories: size SIZE --> directive, its pytestmark, or the ini option "
+    "test_categories_markdown_size. Give the page a larger size, or move the work into a test "
+    "function or fixture with the size it needs."
 )
 
-#: Which module names pages have taken in this session, and which page took each
-#: (``""`` for a package made up to hold a dotted name).
+#: Which module names pages have taken in this session, and which page took each.
 _NAMES_KEY = pytest.StashKey[dict[str, str]]()
-
-#: Pygments' aliases for its ``PythonLexer`` (Pygments 2.21; matched without regard to case, as
-#: Pygments does): a block in one of these languages is shown as Python, so it runs.
-PYTHON = frozenset({"python", "py", "python3", "py3", "pyi", "sage", "bazel", "starlark"})
-#: Pygments' aliases for ``PythonConsoleLexer``: interactive sessions, run as doctests.
-CONSOLE = frozenset({"pycon", "python-console"})
-#: Highlighted as Python, but no Python 3 can run it.
-PYTHON_2 = frozenset({"python2", "py2"})
-
-#: The directives that show code (MyST's, and Sybil's names for them).
-_CODE_DIRECTIVES = r"(sourcecode|code-block|code-cell|code)"
-_LITERAL_DIRECTIVE = re.compile(r"\{" + _CODE_DIRECTIVES + r"\}")
-#: Sybil's invisible code blocks, in HTML or ``%`` comments.
-_INVISIBLE = r"(invisible-)?code(-block)?"
-#: MyST colon fences (``:::{code-block} python``), shaped like Sybil's backtick ``FENCE``.
-_COLON_FENCE = re.compile(
-    r"^(?P<prefix>(?:[ \t]*>)+[ \t]*|[ \t]*(?:[-*+]|\d+[.)])[ \t]+|[ \t]*)"
-    r"(?P<fence>:{3,})(?P<trailing>[^\n]*)",
-    re.MULTILINE,
-)
-#: A line of an interactive session: ``>>> code``.
-_PROMPT = re.compile(r"^[ \t]*>>>( |$)", re.MULTILINE)
-
-#: The first word of an HTML comment or a MyST ``%`` comment that starts a line.
-_COMMENT_WORD = re.compile(r"^[ \t]*(?:<!--+\s*(?:;\s*)?|%[ \t]*)(?P<word>[\w-]+)", re.MULTILINE)
-#: Comment words that are directives (Sybil's lexers match them exactly, case included) ...
-_DIRECTIVE_WORDS = frozenset(
-    {DIRECTIVE, "skip", "invisible-code-block", "invisible-code", "code-block", "code"}
-)
-#: ... and those a near miss is taken for ("code" is left out: too close to common words).
-_SUGGESTED_WORDS = (DIRECTIVE, "skip", "invisible-code-block", "code-block")
+#: The decorators of a page's tests and fixtures that collection reads: pytest's own.
+_STATIC_ROOTS = ("pytest", "pytest_asyncio", "pytest_test_categories", "unittest")
+_BUILTINS = {
+    name: __import__("builtins").__dict__[name]
+    for name in (
+        "range list tuple dict set frozenset str int float bool bytes len min max sum abs "
+        "zip enumerate sorted reversed repr True False None ValueError TypeError "
+        "KeyError RuntimeError ZeroDivisionError Exception"
+    ).split()
+}
 
 
 def collect_file(
     file_path: Path, parent: pytest.Collector, patterns: Sequence[str]
 ) -> pytest.Collector | None:
     """The page at ``file_path`` as a test module, if one of ``patterns`` matches it."""
-    try:
-        relative = file_path.relative_to(parent.config.rootpath).as_posix()
-    except ValueError:
-        return None
-    if not any(glob_regex(pattern).match(relative) for pattern in patterns):
+    relative = _relative(file_path, parent.config)
+    if relative is None or not any(glob_regex(p).match(relative) for p in patterns):
         return None
     return MarkdownPage.from_parent(parent, path=file_path)
+
+
+def _relative(path: Path, config: pytest.Config) -> str | None:
+    try:
+        return path.relative_to(config.rootpath).as_posix()
+    except ValueError:
+        return None
 
 
 @functools.cache
@@ -130,293 +118,738 @@ def _segment_regex(segment: str) -> str:
     return re.sub(r"\[(.[^]]*)\]|.", translate, segment, flags=re.DOTALL)
 
 
+class ExampleFailed(Exception):
+    """An example whose output is not the output shown: its message is the whole report."""
+
+
 class MarkdownPage(pytest.Module):
     """A Markdown page collected as one test module."""
 
-    _expected: dict[str, tuple[Kind, int]]
-    _skipped_tests: set[str]
+    facts: pages.Page
+    namespace: dict[str, Any]
 
     def _getobj(self) -> types.ModuleType:
-        runner = _BlockRunner(self)
-        document = self._parse(runner)
-        declared, self._expected = self._read_directives(document)
-        if declared is None:
-            module = types.ModuleType(_derived_name(self))
-            where = f"{self.nodeid}: the module name derived from the page's path"
-        else:
-            module = types.ModuleType(declared[0])
-            where = f"{self.at(declared[1])}: the module directive's name"
-        module.__file__ = origin = str(self.path)
-        module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None, origin=origin)
-        _register(self, module, where)
-        document.namespace = module.__dict__
+        """The skeleton pytest collects the page's tests and fixtures from (see the docstring)."""
+        self.problems: list[tuple[int, str]] = []
+        self.defined: dict[int, dict[str, Any]] = {}  # example index -> what it defined
+        self.attempted: set[int] = set()
+        self.skipped: dict[int, str] = {}
+        self.groups: dict[str, dict[str, Any]] = {}
+        self._seeded = False
+        self._compiler = codeop.Compile()
+        self.rewrite = self.config.getoption("assertmode", "rewrite") == "rewrite"
         try:
-            with _top_level(self) as test:
-                self._skipped_tests = self._run(document, runner, test)
-        except BaseException:
-            _unregister(self.config, module)
-            raise
-        return module
+            from sybil import Document  # noqa: F401
+        except ImportError:
+            raise self.CollectError(f"{self.nodeid}: {INSTALL_HINT}") from None
+        try:
+            text = self.path.read_text(encoding="utf-8")
+            self.facts = pages.read(text, str(self.path))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            self.facts = pages.Page([], [], [(1, f"cannot read the page: {error}")])
+        self.problems += self.facts.problems
+        self._read_directives()
+        self.page_module = self._page_module()
+        self.namespace = self.page_module.__dict__
+        self.groups["default"] = self.namespace
+        return _Skeleton(self).build()
 
     def at(self, line: int) -> str:
         return f"{self.nodeid}:{line}"
 
-    def _parse(self, runner: _BlockRunner) -> Document:
-        try:
-            from sybil import Document
-            from sybil.parsers.myst import SkipParser
-        except ImportError:
-            raise self.CollectError(f"{self.nodeid}: {INSTALL_HINT}") from None
+    # -- directives --------------------------------------------------------------------------
 
-        try:
-            document = Document(self.path.read_text(encoding="utf-8"), str(self.path))
-            literal = _literal_ranges(document.text)
-            self._check_comments(document.text, literal)
-            for parser in (
-                functools.partial(_code_regions, self, runner),
-                SkipParser(),
-                _directive_regions,
-            ):
-                for region in parser(document):
-                    if not any(start < region.start < end for start, end in literal):
-                        document.add(region)
-        except self.CollectError:
-            raise
-        except Exception as error:
-            raise self.CollectError(f"{self.nodeid}: cannot read the page: {error}") from None
-        return document
+    def _read_directives(self) -> None:
+        self.module_name: tuple[str, int] | None = None
+        self.size: Size | None = None
+        self.expected: dict[str, tuple[Kind, int]] = {}
+        for line, words in self.facts.directives:
+            problem = self._directive(line, words)
+            if problem:
+                self.problems.append((line, problem))
 
-    def _check_comments(self, text: str, literal: list[tuple[int, int]]) -> None:
-        """A comment whose first word is close to a directive's name is a misspelled directive."""
-        for match in _COMMENT_WORD.finditer(text):
-            word = match.group("word")
-            if word in _DIRECTIVE_WORDS or any(s < match.start() < e for s, e in literal):
-                continue
-            meant = _closest(word, _SUGGESTED_WORDS)
-            if meant is not None:
-                line = text.count("\n", 0, match.start("word")) + 1
-                raise self.CollectError(
-                    f"{self.at(line)}: {word!r} is not a directive; did you mean {meant!r}? "
-                    "A comment that starts with a near miss of a directive's name is taken "
-                    "for a misspelled directive: fix the name, or reword the comment."
+    def _directive(self, line: int, words: list[str]) -> str | None:
+        verb = words[0]
+        if verb == "module" and len(words) == 2:
+            if self.module_name is not None:
+                return f"a second module directive; the first is at line {self.module_name[1]}."
+            if not all(p.isidentifier() and not iskeyword(p) for p in words[1].split(".")):
+                return (
+                    f"{words[1]!r} is not a valid module name (dotted Python identifiers, such "
+                    "as my_recipe or guide.my_recipe)."
                 )
-
-    def _read_directives(
-        self, document: Document
-    ) -> tuple[tuple[str, int] | None, dict[str, tuple[Kind, int]]]:
-        module: tuple[str, int] | None = None
-        expected: dict[str, tuple[Kind, int]] = {}
-        for example in document.examples():
-            if not isinstance(example.parsed, _Directives):
-                continue
-            for line, words in example.parsed:
-                where = self.at(line)
-                if words[0] == "module" and len(words) == 2:
-                    if module is not None:
-                        raise self.CollectError(
-                            f"{where}: a second module directive; the first is at line "
-                            f"{module[1]}. A page has one module name."
-                        )
-                    name = words[1]
-                    if not all(p.isidentifier() and not iskeyword(p) for p in name.split(".")):
-                        raise self.CollectError(
-                            f"{where}: {name!r} is not a valid module name (dotted Python "
-                            "identifiers, such as my_recipe or guide.my_recipe)."
-                        )
-                    module = (name, line)
-                elif words[0] == "expect-violation" and len(words) == 3:
-                    try:
-                        kind = kind_from_name(words[2])
-                    except ValueError as error:
-                        raise self.CollectError(f"{where}: {error}") from None
-                    if words[1] in expected:
-                        raise self.CollectError(
-                            f"{where}: {words[1]} already has an expect-violation directive, "
-                            f"at line {expected[words[1]][1]}."
-                        )
-                    expected[words[1]] = (kind, line)
-                else:
-                    meant = _closest(words[0], ("module", "expect-violation"))
-                    hint = f" Did you mean {meant!r}?" if meant and meant != words[0] else ""
-                    raise self.CollectError(
-                        f"{where}: cannot read {DIRECTIVE}: {' '.join(words)!r}; {USAGE}.{hint}"
-                    )
-        return module, expected
-
-    def _run(self, document: Document, runner: _BlockRunner, test: ActiveTest) -> set[str]:
-        """Run the page's blocks in order; return the test names of the blocks skipped.
-
-        ``test`` is the small test the top-level code runs as: a violation, swallowed or not,
-        ends the run with an error at the page's line.
-        """
-        skipped: set[str] = set()
-        runner.test = test
-        for example in document.examples():
-            evaluator = example.region.evaluator
-            if evaluator is None:
-                continue
-            runner.entered = False
+            self.module_name = (words[1], line)
+        elif verb == "size" and len(words) == 2:
             try:
-                example.evaluate()
-            except unittest.SkipTest:  # a skip with a reason; without one, nothing is raised
-                if runner.entered:
-                    raise
-            except BaseException as error:
-                if test.violations:
-                    raise self._broke_rule(test, _page_line(self, error, example.line)) from None
-                # The page's own code keeps its traceback; our errors are already worded.
-                if evaluator is runner or not isinstance(error, Exception):
-                    raise
-                if isinstance(error, self.CollectError):
-                    raise
-                where = self.at(example.line)
-                raise self.CollectError(f"{where}: {type(error).__name__}: {error}") from None
-            if timing.measured_verdict(test) or test.violations:
-                raise self._broke_rule(test, example.line)
-            if evaluator is runner and not runner.entered:
-                tree = _parse_quietly(runner.source(example))
-                skipped.update(name for name, _ in runner.test_names(tree))
-        return skipped
+                self.size = Size(words[1])
+            except ValueError:
+                return f"{words[1]!r} is not a size: use one of {', '.join(s.value for s in Size)}."
+        elif verb == "expect-violation" and len(words) == 3:
+            try:
+                kind = kind_from_name(words[2])
+            except ValueError as error:
+                return str(error)
+            if words[1] in self.expected:
+                first = self.expected[words[1]][1]
+                return f"{words[1]} already has an expect-violation directive, at line {first}."
+            self.expected[words[1]] = (kind, line)
+        else:
+            import difflib
 
-    def _broke_rule(self, test: ActiveTest, line: int) -> pytest.Collector.CollectError:
-        message = test.violations[0].message
-        return self.CollectError(f"{self.at(line)}: {message}\n{TOP_LEVEL_RULES}")
+            meant = difflib.get_close_matches(verb, ["module", "size", "expect-violation"], 1)
+            hint = f" Did you mean {meant[0]!r}?" if meant and meant[0] != verb else ""
+            return f"cannot read {pages.DIRECTIVE}: {' '.join(words)!r}; {USAGE}.{hint}"
+        return None
+
+    # -- the page's module -------------------------------------------------------------------
+
+    def _page_module(self) -> types.ModuleType:
+        if self.module_name is None:
+            module = types.ModuleType(_derived_name(self))
+            where = f"{self.nodeid}: the module name derived from the page's path"
+        else:
+            module = types.ModuleType(self.module_name[0])
+            where = f"{self.at(self.module_name[1])}: the module directive's name"
+        module.__file__ = origin = str(self.path)
+        module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None, origin=origin)
+        problem = _register(self, module, where)
+        if problem:
+            self.problems.append((self.module_name[1] if self.module_name else 1, problem))
+        return module
+
+    # -- collection --------------------------------------------------------------------------
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
-        nodes = list(super().collect())
-        if not self._expected:
-            return nodes
-        functions = [n for n in nodes if isinstance(n, pytest.Function)]
-        classes = {n.name: n for n in nodes if isinstance(n, pytest.Class)}
-        per_class: dict[str, dict[str | None, Kind]] = {}
-        for target, (kind, line) in self._expected.items():
-            head, _, method = target.partition("::")
-            matched = [f for f in functions if f.originalname == target]
-            for function in matched:
-                function.stash[EXPECTED_KEY] = kind
-            if matched or target in self._skipped_tests:
-                continue
-            klass = classes.get(head)
-            if klass is not None and (
-                not method
-                or (self.funcnamefilter(method) and callable(getattr(klass.obj, method, None)))
-            ):
-                per_class.setdefault(head, {})[method or None] = kind
-                continue
-            tests = sorted({f.originalname for f in functions} | set(classes))
-            raise self.CollectError(
-                f"{self.at(line)}: expect-violation names {target}, which is not a test in "
-                f"this page; its tests are: {', '.join(tests) or 'none'}."
-            )
-        for index, node in enumerate(nodes):
-            if isinstance(node, pytest.Class) and node.name in per_class:
-                replacement = _ExpectingClass.from_parent(self, name=node.name, obj=node.obj)
-                replacement.expected = per_class[node.name]
-                nodes[index] = replacement
-        return nodes
+        collected = {node.name: node for node in super().collect()}
+        examples = self.facts.examples
+        order: list[tuple[float, pytest.Item | pytest.Collector]] = []
+        names = {test.node for _, test in self.facts.tests()}
+        for index, example in enumerate(examples):
+            order.append((_place(examples, index), self._example_item(index, example)))
+            for test in example.tests:
+                for node in _nodes_named(collected, test.node):
+                    order.append((index + 0.5, self._expect(node, test)))
+        for line, message in self.problems:
+            order.append((-1.0, _Problem.from_parent(self, name=f"line-{line}", message=message)))
+        self._check_expected(names)
+        nodes = [node for _, node in sorted(order, key=lambda pair: pair[0])]
+        return _unique(nodes)
 
-    def _refuse(self, example: Example) -> None:
-        raise self.CollectError(f"{self.at(example.line)}: {example.parsed}")
-
-    def _run_doctests(self, example: Example) -> None:
-        """Run a block's ``>>>`` examples in turn, in the page's namespace."""
-        from sybil import Example
-
-        text = example.document.text
-        for region in example.parsed:
-            line = text.count("\n", 0, region.start) + 1
-            differences = region.evaluator(
-                Example(example.document, line, 0, region, example.namespace)
-            )
-            if differences:
-                raise self.CollectError(
-                    f"{self.at(line)}: this example's output is not the output shown:\n"
-                    + differences.rstrip()
+    def _example_item(self, index: int, example: pages.Example) -> ExampleItem:
+        item = ExampleItem.from_parent(self, name=example.name, callobj=_example)
+        item.index, item.example = index, example
+        size = self._size()
+        if size is not None:
+            item.add_marker(getattr(pytest.mark, size.value))
+        for skip in example.skips:
+            if skip.reason is None:
+                item.add_marker(
+                    pytest.mark.skip(reason=f"skip: {skip.action} at line {skip.line}")
                 )
+        return item
+
+    def _size(self) -> Size | None:
+        if self.size is not None:
+            return self.size
+        if any(m.name in {s.value for s in Size} for m in self.own_markers):
+            return None  # the page's pytestmark sizes everything on it
+        relative = _relative(self.path, self.config) or self.path.as_posix()
+        settings = self.config.stash[_settings_key()]
+        for pattern, size in settings.markdown_sizes:
+            if glob_regex(pattern).match(relative):
+                return size
+        return None
+
+    def _expect(self, node: Any, test: pages.Test) -> Any:
+        """``node``, with the violations the page's directives expect of it."""
+        expected = {
+            target.partition("::")[2]: kind
+            for target, (kind, _) in self.expected.items()
+            if target.partition("::")[0] == test.name
+        }
+        if expected and isinstance(node, pytest.Class):
+            node = _ExpectingClass.from_parent(self, name=node.name, obj=node.obj)
+            node.stash[_CLASS_EXPECTED] = expected
+        elif "" in expected:
+            node.stash[EXPECTED_KEY] = expected[""]
+        return node
+
+    def _check_expected(self, names: set[str]) -> None:
+        defined = {test.name for _, test in self.facts.tests()}
+        for target, (_, line) in self.expected.items():
+            if target.partition("::")[0] not in defined:
+                tests = ", ".join(sorted(defined)) or "none"
+                self.problems.append(
+                    (
+                        line,
+                        f"expect-violation names {target}, which is not a test in this page; "
+                        f"its tests are: {tests}.",
+                    )
+                )
+
+    # -- running -----------------------------------------------------------------------------
+
+    def seed(self, request: pytest.FixtureRequest) -> None:
+        """Fill the page's namespaces from pytest's ``doctest_namespace``, once."""
+        if self._seeded:
+            return
+        self._seeded = True
+        with contextlib.suppress(pytest.FixtureLookupError):
+            shared = request.getfixturevalue("doctest_namespace")
+            for namespace in self.groups.values():
+                namespace.update(shared)
+
+    def group(self, name: str) -> dict[str, Any]:
+        if name not in self.groups:
+            self.groups[name] = {"__name__": f"{self.page_module.__name__}.{name}"}
+            self.groups[name].update(self.groups.get("*", {}))
+        return self.groups[name]
+
+    def ensure(self, upto: int) -> None:
+        """Run, quietly, the examples before ``upto`` that have not run in this process."""
+        for index in range(upto):
+            if index not in self.attempted and not any(
+                s.reason is None for s in self.facts.examples[index].skips
+            ):
+                with contextlib.suppress(Exception, pytest.skip.Exception):
+                    self.evaluate(index)
+
+    def evaluate(self, index: int) -> None:
+        """Run example ``index``: its failure is raised (its item reports it)."""
+        __tracebackhide__ = True
+        self.attempted.add(index)
+        example = self.facts.examples[index]
+        if example.clears:
+            for namespace in self.groups.values():
+                for key in [k for k in namespace if not k.startswith("__")]:
+                    del namespace[key]
+        for skip in example.skips:
+            if skip.reason is not None:
+                reason = _skip_reason(skip, self.namespace)
+                if reason:
+                    self.skipped[index] = reason
+                    pytest.skip(reason)
+        if example.kind == "refused":
+            raise ExampleFailed(f"{self.at(example.line)}: {example.problem}")
+        groups = example.groups
+        if "*" in groups:
+            groups = tuple(g for g in self.groups if g != "*") or ("default",)
+        for name in groups:
+            namespace = self.group(name)
+            if example.kind == "session":
+                _run_session(self, example, namespace)
+            else:
+                self._run_code(example, namespace, index)
+
+    def _run_code(self, example: pages.Example, namespace: dict[str, Any], index: int) -> None:
+        __tracebackhide__ = True
+        code = self._compile(example)
+        if example.kind == "testcode" and example.output is not None:
+            buffer = io.StringIO()
+            with contextlib.redirect_stdout(buffer):
+                exec(code, namespace)
+            _check_output(self, example, buffer.getvalue())
+        else:
+            try:
+                exec(code, namespace)
+            finally:
+                self.defined[index] = {
+                    node.name: namespace[node.name]  # type: ignore[attr-defined]
+                    for node in pages.definitions(example.source)
+                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                    and node.name in namespace
+                }
+
+    def _compile(self, example: pages.Example) -> types.CodeType:
+        path = str(self.path)
+        try:
+            tree = ast.parse(example.source, path)
+        except SyntaxError as error:
+            raise ExampleFailed(_syntax_message(self, error)) from None
+        if self.rewrite:
+            rewrite_asserts(tree, example.source.encode(), path, self.config)
+        # Like compile(), it takes a tree; it keeps the __future__ imports of earlier blocks.
+        return self._compiler(tree, path, "exec")  # type: ignore[arg-type, no-any-return]
+
+    def real(self, index: int, name: str) -> Any:
+        """What example ``index`` defined as ``name``, running it (and those before) if need be."""
+        __tracebackhide__ = True
+        if index not in self.attempted:
+            self.ensure(index + 1)
+        obj = self.defined.get(index, {}).get(name)
+        if index in self.skipped:
+            pytest.skip(self.skipped[index])
+        if obj is None:
+            example = self.facts.examples[index]
+            raise ExampleFailed(
+                f"{self.at(example.line)}: {name} was not defined: the block at line "
+                f"{example.line} that defines it failed (see {self.nodeid}::{example.name})."
+            )
+        return obj
+
+    def prepare(self, item: pytest.Item) -> None:
+        """Before a test of the page runs: its block's objects take the skeleton's place."""
+        __tracebackhide__ = True
+        if isinstance(item, ExampleItem):
+            return
+        top: Any = item
+        while top.parent is not self:
+            top = top.parent
+        index, test = self.owner[top.name if isinstance(top, pytest.Class) else _base(item)]
+        real = self.real(index, test.name)
+        if isinstance(top, pytest.Class):
+            top.obj = real
+            instance = real()
+            set_instance(item, instance, getattr(instance, item.originalname))  # type: ignore[attr-defined]
+        else:
+            item.obj = real  # type: ignore[attr-defined]
+
+
+def _place(examples: list[pages.Example], index: int) -> float:
+    """Where example ``index`` goes: in page order, but a group's setup before its first test
+    and its cleanup after its last, as sphinx.ext.doctest runs them."""
+    example = examples[index]
+    if example.kind not in ("testsetup", "testcleanup"):
+        return float(index)
+    mine = [
+        i
+        for i, other in enumerate(examples)
+        if other.kind in ("session", "testcode")
+        and ("*" in example.groups or set(other.groups) & set(example.groups))
+    ]
+    if example.kind == "testsetup":
+        return min([index, *mine]) - 0.25
+    return max([index, *mine]) + 0.75
+
+
+def _base(item: pytest.Item) -> str:
+    return getattr(item, "originalname", item.name)
+
+
+def _nodes_named(collected: dict[str, Any], name: str) -> list[Any]:
+    return [node for key, node in collected.items() if key == name or key.startswith(name + "[")]
+
+
+def _unique(nodes: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    out = []
+    for node in nodes:
+        if node.name in seen and isinstance(node, _Problem):
+            continue
+        seen.add(node.name)
+        out.append(node)
+    return out
+
+
+_CLASS_EXPECTED = pytest.StashKey[dict[str, Kind]]()
+
+
+def _settings_key() -> Any:
+    from .config import SETTINGS_KEY
+
+    return SETTINGS_KEY
+
+
+def _example(request: pytest.FixtureRequest) -> None:
+    """What an example item calls: see :meth:`ExampleItem.runtest`."""
+
+
+class ExampleItem(pytest.Function):
+    """One example of a page, run in the page's namespace."""
+
+    index: int
+    example: pages.Example
+
+    @property
+    def page(self) -> MarkdownPage:
+        return self.parent  # type: ignore[return-value]
+
+    def runtest(self) -> None:
+        __tracebackhide__ = True
+        page = self.page
+        page.seed(self.funcargs["request"])  # type: ignore[arg-type]
+        page.ensure(self.index)
+        page.evaluate(self.index)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.example.line - 1, f"{self.example.kind} example, line {self.example.line}"
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
+        if isinstance(excinfo.value, ExampleFailed):
+            return str(excinfo.value)
+        excinfo.traceback = excinfo.traceback.cut(path=self.path)
+        if self.config.getoption("tbstyle", "auto") != "auto":
+            return super().repr_failure(excinfo)
+        # The long form would show the page from its first line: a block's code is the
+        # page's module-level code.
+        return short_repr(self, excinfo)
+
+
+class _Problem(pytest.Item):
+    """Something wrong with the page itself (a directive, a near miss): a failing item."""
+
+    def __init__(self, *, message: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+
+    def runtest(self) -> None:
+        raise ExampleFailed(f"{self.parent.nodeid}:{self.name.removeprefix('line-')}: {self.message}")  # type: ignore[union-attr]
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, int(self.name.removeprefix("line-")) - 1, "page problem"
 
 
 class _ExpectingClass(pytest.Class):
-    """A page's test class with expected violations for all (``None``) or some methods."""
-
-    expected: dict[str | None, Kind]
+    """A page's test class with expected violations for all or some methods."""
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
         nodes = list(super().collect())
+        expected = self.stash.get(_CLASS_EXPECTED, {})
         for node in nodes:
             if isinstance(node, pytest.Function):
-                kind = self.expected.get(node.originalname, self.expected.get(None))
+                kind = expected.get(node.originalname, expected.get(""))
                 if kind is not None:
                     node.stash[EXPECTED_KEY] = kind
         return nodes
 
 
-class _BlockRunner:
-    """Sybil's evaluator for the page's Python blocks: compile at the page's lines, run."""
+# -- the skeleton -----------------------------------------------------------------------------
 
-    #: The small test the page's top-level code runs as (see :func:`_top_level`).
-    test: ActiveTest
+
+class _Skeleton:
+    """Stand-ins for a page's tests and fixtures, made from its code without running it."""
 
     def __init__(self, page: MarkdownPage) -> None:
         self.page = page
-        self.entered = False
-        self.defined: dict[str, int] = {}
-        # Compiles each block with the __future__ imports of the blocks before it, as a module.
-        self.compiler = codeop.Compile()
-        self.rewrite = page.config.getoption("assertmode", "rewrite") == "rewrite"
+        self.page_module = types.ModuleType(f"{page.page_module.__name__}.__skeleton__")
+        self.page_module.__file__ = str(page.path)
+        self.statics: dict[str, Any] = {"pytest": pytest, **_BUILTINS}
+        page.owner = {}
 
-    @staticmethod
-    def source(example: Example) -> str:
-        """The block's code, preceded by blank lines so that it sits at its page line."""
-        code = example.parsed
-        first_line = example.document.text.count("\n", 0, example.region.start + code.offset)
-        return "\n" * first_line + str(code)
+    def build(self) -> types.ModuleType:
+        page = self.page
+        namespace = self.page_module.__dict__
+        for index, example in enumerate(page.facts.examples):
+            if example.kind != "code" or any(s.reason is None for s in example.skips):
+                continue  # a block that never runs defines nothing
+            tests = {t.line: t for t in example.tests}
+            for node in pages.definitions(example.source):
+                self._imports(node)
+                if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
+                ):
+                    with contextlib.suppress(Exception):
+                        namespace["pytestmark"] = self._eval(node.value)
+                    continue
+                test = tests.get(getattr(node, "lineno", -1))
+                if test is not None:
+                    namespace[test.node] = self._test(index, node, test)
+                    page.owner[test.node] = (index, test)
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    fixture = self._fixture(index, node, None)
+                    if fixture is not None:
+                        namespace[node.name] = fixture
 
-    def test_names(self, tree: ast.Module | None) -> Iterator[tuple[str, int]]:
-        for node in tree.body if tree else ():
-            if (
-                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-                and self.page.funcnamefilter(node.name)
-            ) or (isinstance(node, ast.ClassDef) and self.page.classnamefilter(node.name)):
-                yield node.name, node.lineno
+        @pytest.fixture(autouse=True)
+        def _test_categories_page(request: pytest.FixtureRequest) -> None:
+            page.prepare(request.node)
 
-    def __call__(self, example: Example) -> None:
-        self.entered = True
-        # Compiling is the collector's work, not the page's: it is not charged or isolated
-        # (CPython reads the page to quote a SyntaxError's line).
-        self.test.pause()
+        namespace["_test_categories_page"] = _test_categories_page
+        return self.page_module
+
+    def _imports(self, node: ast.stmt) -> None:
+        """``import pytest`` and ``from pytest import mark``, for reading decorators."""
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in _STATIC_ROOTS:
+                    self.statics[alias.asname or alias.name] = importlib.import_module(alias.name)
+        elif isinstance(node, ast.ImportFrom) and node.module in _STATIC_ROOTS:
+            with contextlib.suppress(ImportError):
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    if hasattr(module, alias.name):
+                        self.statics[alias.asname or alias.name] = getattr(module, alias.name)
+
+    def _eval(self, node: ast.expr) -> Any:
+        code = compile(ast.Expression(node), str(self.page.path), "eval")
+        return eval(code, {"__builtins__": {}, **self.statics})
+
+    def _static(self, decorator: ast.expr) -> bool:
+        root = decorator
+        while isinstance(root, ast.Call | ast.Attribute):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        return isinstance(root, ast.Name) and root.id in self.statics
+
+    def _decorate(self, stub: Any, node: Any, test: pages.Test | None) -> Any:
+        for decorator in reversed(node.decorator_list):
+            if not self._static(decorator):
+                continue
+            try:
+                stub = self._eval(decorator)(stub)
+            except Exception as error:
+                text = ast.unparse(decorator)
+                what = f"{test.name}'s" if test else f"{node.name}'s"
+                raise _Unknowable(
+                    f"{what} decorator @{text} cannot be read at collection ({type(error).__name__}: "
+                    f"{error}). Collection runs none of the page's code, so a pytest decorator "
+                    "may use only literal values and pytest: write the values in the decorator."
+                ) from None
+        return stub
+
+    def _test(self, index: int, node: Any, test: pages.Test) -> Any:
         try:
-            code = self.compile(example)
-        finally:
-            self.test.resume()
-        exec(code, example.namespace)
+            if isinstance(node, ast.ClassDef):
+                return self._class(index, node, test)
+            return self._decorate(self._stub(node, _args_pytest_sees(node), "pass"), node, test)
+        except _Unknowable as error:
+            line = test.line
+            problem = str(error)
 
-    def compile(self, example: Example) -> types.CodeType:
-        path = str(self.page.path)
-        source = self.source(example)
+            def _unreadable() -> None:
+                raise ExampleFailed(f"{self.page.at(line)}: {problem}")
+
+            return _unreadable
+
+    def _class(self, index: int, node: ast.ClassDef, test: pages.Test) -> Any:
+        body: dict[str, Any] = {}
+        for member in node.body:
+            if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
+                fixture = self._fixture(index, member, node.name)
+                body[member.name] = fixture or self._decorate(
+                    self._stub(member, _args_pytest_sees(member), "pass"), member, test
+                )
+            elif isinstance(member, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in member.targets
+            ):
+                with contextlib.suppress(Exception):
+                    body["pytestmark"] = self._eval(member.value)
         try:
-            tree = ast.parse(source, path)
-            for name, line in self.test_names(tree):
-                first = self.defined.setdefault(name, line)
-                if first != line:
-                    raise self.page.CollectError(
-                        f"{self.page.at(line)}: {name} is defined twice in this page, at "
-                        f"lines {first} and {line}; the second would silently replace the "
-                        "first. Give each test its own name."
-                    )
-            if self.rewrite:
-                from _pytest.assertion.rewrite import rewrite_asserts
+            bases = tuple(self._eval(base) for base in node.bases)
+        except Exception:  # a base the page defines: its tests are the class's own
+            bases = ()
+        klass = type(node.name, bases, body)
+        klass.__module__ = self.page.page_module.__name__
+        return self._decorate(klass, node, test)
 
-                rewrite_asserts(tree, source.encode(), path, self.page.config)
-            # Like compile(), it takes a tree as well as text (its parser flags then do nothing).
-            code: types.CodeType = self.compiler(tree, path, "exec")  # type: ignore[arg-type]
-        except SyntaxError as error:
-            raise self.page.CollectError(_syntax_message(self.page, error)) from None
-        return code
+    def _fixture(self, index: int, node: Any, owner: str | None) -> Any:
+        """A stand-in for a fixture the page defines, calling the real one when it runs."""
+        decorators = [d for d in node.decorator_list if self._static(d)]
+        if not any("fixture" in ast.unparse(d) for d in decorators):
+            return None
+        page = self.page
+        name = node.name
+
+        def resolve(instance: Any = None) -> Any:
+            real = page.real(index, owner or name)
+            if owner is not None:
+                real = getattr(type(instance) if instance is not None else real, name, None)
+                real = fixture_function(real)
+                return real.__get__(instance) if instance is not None else real
+            return fixture_function(real)
+
+        arguments = _args_pytest_sees(node)
+        call = ", ".join(
+            a.arg if kind == "positional" else f"{a.arg}={a.arg}"
+            for kind, a in _forwarded(arguments)
+        )
+        target = "_resolve(self)" if owner else "_resolve()"
+        if owner:
+            call = call.partition(", ")[2] if "," in call else ("" if call == "self" else call)
+        generator = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(node))
+        if isinstance(node, ast.AsyncFunctionDef):
+            body = (
+                f"async for _value in {target}({call}):\n        yield _value"
+                if generator
+                else f"return await {target}({call})"
+            )
+        else:
+            body = f"yield from {target}({call})" if generator else f"return {target}({call})"
+        stub = self._stub(node, arguments, body, _resolve=resolve)
+        try:
+            return self._decorate(stub, node, None)
+        except _Unknowable as error:
+            page.problems.append((node.lineno, str(error)))
+            return None
+
+    def _stub(self, node: Any, arguments: ast.arguments, body: str, **names: Any) -> Any:
+        """A function with ``node``'s name, kind and signature, and ``body``; at its page line."""
+        kind = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+        signature = ast.unparse(arguments)
+        source = f"{kind} {node.name}({signature}):\n    {body}\n"
+        tree = ast.parse(source)
+        ast.increment_lineno(tree, node.lineno - 1)
+        namespace: dict[str, Any] = dict(names)
+        exec(compile(tree, str(self.page.path), "exec"), namespace)
+        stub = namespace[node.name]
+        stub.__module__ = self.page.page_module.__name__
+        return stub
+
+
+class _Unknowable(Exception):
+    """A decorator that collection cannot read without running the page's code."""
+
+
+def _own_nodes(node: Any) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not of the functions and classes it defines."""
+    stack = list(node.body)
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+                stack.append(child)
+
+
+def _args_pytest_sees(node: Any) -> ast.arguments:
+    """The function's arguments as pytest will see the real one: defaults kept as ``None``,
+    no annotations, and without what ``@given`` and ``@mock.patch`` fill in."""
+    arguments = ast.arguments(
+        posonlyargs=[ast.arg(a.arg) for a in node.args.posonlyargs],
+        args=[ast.arg(a.arg) for a in node.args.args],
+        vararg=ast.arg(node.args.vararg.arg) if node.args.vararg else None,
+        kwonlyargs=[ast.arg(a.arg) for a in node.args.kwonlyargs],
+        kw_defaults=[None if d is None else ast.Constant(None) for d in node.args.kw_defaults],
+        kwarg=ast.arg(node.args.kwarg.arg) if node.args.kwarg else None,
+        defaults=[ast.Constant(None) for _ in node.args.defaults],
+    )
+    for decorator in node.decorator_list:
+        if not isinstance(decorator, ast.Call):
+            continue
+        name = ast.unparse(decorator.func)
+        if name == "given" or name.endswith(".given"):
+            filled = {k.arg for k in decorator.keywords if k.arg}
+            _drop(arguments, lambda a, filled=filled: a.arg in filled)
+            positional = arguments.args
+            if decorator.args and positional:
+                del positional[max(len(positional) - len(decorator.args), 0) :]
+        elif re.search(r"(^|\.)patch(\.object)?$", name) and not any(
+            k.arg == "new" for k in decorator.keywords
+        ):
+            wanted = 2 if name.endswith(".object") else 1
+            if len(decorator.args) <= wanted:
+                first = 1 if arguments.args and arguments.args[0].arg in ("self", "cls") else 0
+                if len(arguments.args) > first:
+                    del arguments.args[first]
+    return arguments
+
+
+def _drop(arguments: ast.arguments, condition: Callable[[ast.arg], bool]) -> None:
+    arguments.args = [a for a in arguments.args if not condition(a)]
+    keep = [i for i, a in enumerate(arguments.kwonlyargs) if not condition(a)]
+    arguments.kwonlyargs = [arguments.kwonlyargs[i] for i in keep]
+    arguments.kw_defaults = [arguments.kw_defaults[i] for i in keep]
+
+
+def _forwarded(arguments: ast.arguments) -> Iterator[tuple[str, ast.arg]]:
+    """The arguments pytest fills (those without defaults), to pass on to the real function."""
+    for a in arguments.posonlyargs:
+        yield "positional", a
+    required = len(arguments.args) - len(arguments.defaults)
+    for a in arguments.args[:required]:
+        yield "keyword", a
+    for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
+        if default is None:
+            yield "keyword", a
+
+
+# -- doctests ---------------------------------------------------------------------------------
+
+
+def _flags(page: MarkdownPage, options: str = "") -> int:
+    flags = doctest_optionflags(page.config)
+    for option in re.split(r"[\s,]+", options.strip()):
+        if option[1:] in doctest.OPTIONFLAGS_BY_NAME:
+            flag = doctest.OPTIONFLAGS_BY_NAME[option[1:]]
+            flags = flags | flag if option[0] == "+" else flags & ~flag
+    return flags
+
+
+def _run_session(page: MarkdownPage, example: pages.Example, namespace: dict[str, Any]) -> None:
+    """Run a ``>>>`` session's examples in turn, each compiled at its page line."""
+    __tracebackhide__ = True
+    checker = doctest_checker()
+    base = _flags(page, example.options.get("options", ""))
+    first = len(example.source) - len(example.source.lstrip("\n"))
+    text = example.source[first:]
+    path = str(page.path)
+    for part in doctest.DocTestParser().get_examples(text, path):
+        flags = base
+        for flag, on in part.options.items():
+            flags = flags | flag if on else flags & ~flag
+        if flags & doctest.SKIP:
+            continue
+        line = first + part.lineno + 1
+        code = compile("\n" * (line - 1) + part.source, path, "single", dont_inherit=True)
+        buffer = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buffer):
+                exec(code, namespace)
+        except Exception as error:
+            if part.exc_msg is None:
+                raise
+            got = traceback.format_exception_only(type(error), error)[-1]
+            if not checker.check_output(part.exc_msg, got, flags) and not (
+                flags & doctest.IGNORE_EXCEPTION_DETAIL
+                and got.split(":")[0].split(".")[-1] == part.exc_msg.split(":")[0].split(".")[-1]
+            ):
+                raise ExampleFailed(
+                    f"{page.at(line)}: this example raised another exception than the one shown\n"
+                    + _difference(checker, part, got, flags)
+                ) from None
+            continue
+        got = buffer.getvalue()
+        if part.exc_msg is not None:
+            raise ExampleFailed(
+                f"{page.at(line)}: this example was to raise {part.exc_msg.strip()}, and raised "
+                f"nothing\n{_show(part.source)}"
+            )
+        if not checker.check_output(part.want, got, flags):
+            raise ExampleFailed(
+                f"{page.at(line)}: this example's output is not the output shown\n"
+                + _difference(checker, part, got, flags)
+            )
+
+
+def _check_output(page: MarkdownPage, example: pages.Example, got: str) -> None:
+    output = example.output
+    assert output is not None
+    want = output.source.lstrip("\n")
+    flags = _flags(page, output.options.get("options", ""))
+    checker = doctest_checker()
+    if not checker.check_output(want, got, flags):
+        part = doctest.Example(example.source.strip() + "\n", want)
+        raise ExampleFailed(
+            f"{page.at(output.line)}: the output of the testcode at line {example.line} is not "
+            "the output shown\n" + checker.output_difference(part, got, flags)
+        )
+
+
+def _difference(checker: doctest.OutputChecker, part: doctest.Example, got: str, flags: int) -> str:
+    return _show(part.source) + checker.output_difference(part, got, flags)
+
+
+def _show(source: str) -> str:
+    lines = source.rstrip("\n").splitlines()
+    return "\n".join([f">>> {lines[0]}", *(f"... {line}" for line in lines[1:])]) + "\n"
+
+
+def _skip_reason(skip: pages.Skip, namespace: dict[str, Any]) -> str | None:
+    """A conditional or explained skip, evaluated as Sybil does: ``"why"`` or ``if(cond, ...)``."""
+    source = skip.reason or ""
+    scope = dict(namespace)
+    if source.startswith("if"):
+        def if_(condition: Any, reason: str | None = None) -> str | None:
+            return (reason or f"skip: {skip.action} if{source[2:]}") if condition else None
+
+        scope["if_"], source = if_, "if_" + source[2:]
+    return eval(source, scope)  # type: ignore[no-any-return]
 
 
 def _syntax_message(page: MarkdownPage, error: SyntaxError) -> str:
-    line = error.lineno or 0
-    text = f"{page.at(line)}: SyntaxError: {error.msg}"
+    text = f"{page.at(error.lineno or 0)}: SyntaxError: {error.msg}"
     if error.text:
         code = error.text.rstrip("\n")
         indent = len(code) - len(code.lstrip())
@@ -425,232 +858,57 @@ def _syntax_message(page: MarkdownPage, error: SyntaxError) -> str:
     return text
 
 
-def _parse_quietly(source: str) -> ast.Module | None:
+# -- private APIs (moved to the compat module) -------------------------------------------------
+
+
+def rewrite_asserts(tree: ast.Module, source: bytes, path: str, config: pytest.Config) -> None:
+    """pytest's assertion rewriting of a tree (``_pytest.assertion.rewrite``; pytest 8.3-9.2)."""
+    from _pytest.assertion.rewrite import rewrite_asserts as rewrite
+
+    rewrite(tree, source, path, config)
+
+
+def doctest_optionflags(config: pytest.Config) -> int:
+    """pytest's ``doctest_optionflags`` ini, its own flags included (pytest 8.3-9.2)."""
     try:
-        return ast.parse(source)
-    except SyntaxError:
-        return None
+        from _pytest.doctest import get_optionflags
+
+        return get_optionflags(config)
+    except (ImportError, ValueError):  # the doctest plugin is disabled
+        return 0
 
 
-class _Directives(list[tuple[int, list[str]]]):
-    """The directives of one ``test-categories`` comment: each one's page line and words."""
-
-
-def _directive_regions(document: Document) -> Iterator[Region]:
-    """Sybil parser for ``<!-- test-categories: ... -->`` (and ``% test-categories: ...``)."""
-    from sybil import Region
-    from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer
-    from sybil.parsers.myst.lexers import DirectiveInPercentCommentLexer
-
-    text = document.text
-    for lexer in (DirectiveInHTMLCommentLexer, DirectiveInPercentCommentLexer):
-        for lexed in lexer(DIRECTIVE)(document):
-            first = text.count("\n", 0, text.find(DIRECTIVE, lexed.start)) + 1
-            lines = [lexed.lexemes.get("arguments") or ""]
-            lines += str(lexed.lexemes.get("source") or "").splitlines()
-            directives = _Directives(
-                (first + offset, line.split()) for offset, line in enumerate(lines) if line.split()
-            )
-            yield Region(lexed.start, lexed.end, directives)
-
-
-def _code_regions(page: MarkdownPage, runner: _BlockRunner, document: Document) -> Iterator[Region]:
-    """Sybil parser for every block shown (or hidden) as Python, whatever its fence or alias.
-
-    A block that must not be shown as it is (see the module docstring) becomes a region that
-    refuses it, so that a skip directive above the block still keeps it from running.
-    """
-    from sybil import Region
-    from sybil.evaluators.doctest import DocTestEvaluator
-    from sybil.parsers.abstract import DocTestStringParser
-    from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, FencedCodeBlockLexer
-    from sybil.parsers.myst.lexers import DirectiveInPercentCommentLexer, DirectiveLexer
-
-    doctests = DocTestStringParser(DocTestEvaluator())
-    fences = FencedCodeBlockLexer(r"[^{\n][^\n]*|", {"language": "arguments", "source": "source"})
-    lexers: list[tuple[bool, Lexer]] = [
-        (False, fences),
-        (False, DirectiveLexer(_CODE_DIRECTIVES, ".*")),
-        (False, functools.partial(_colon_directives, DirectiveLexer(_CODE_DIRECTIVES, ".*"))),
-        (True, DirectiveInHTMLCommentLexer(_INVISIBLE, ".*?")),
-        (True, DirectiveInPercentCommentLexer(_INVISIBLE, ".*")),
-    ]
-    for hidden, lexer in lexers:
-        for lexed in lexer(document):
-            source = lexed.lexemes["source"]
-            words = str(lexed.lexemes.get("arguments") or "").split()
-            language = words[0].lower() if words else ""
-            if (
-                language in CONSOLE
-                or (language in PYTHON and source.lstrip().startswith(">>>"))
-                or (not language and _PROMPT.search(source))
-            ):
-                examples = list(doctests(source, document.path))
-                for example in examples:
-                    example.adjust(lexed, source)
-                if examples:
-                    yield Region(lexed.start, lexed.end, examples, page._run_doctests)
-                    continue
-                reason = (
-                    f"a {language} block without a '>>> ' prompt checks nothing: show the "
-                    "session with its prompts, or use a text block."
-                )
-            elif language in PYTHON:
-                yield Region(lexed.start, lexed.end, source, runner)
-                continue
-            elif hidden:
-                meant = _closest(language, PYTHON)
-                reason = f"an invisible code block must be Python, not {language or 'unnamed'!r}"
-                reason += f"; did you mean {meant!r}?" if meant else "."
-            elif language in PYTHON_2:
-                reason = f"a {language} block cannot run on Python 3. {SHOW_ONLY}"
-            elif not language and _looks_like_python(source):
-                reason = (
-                    "this block names no language, and its text is Python, so the site "
-                    "highlights it as Python: name its language (python to run it, or text, "
-                    f"console, ... if it is not Python). {SHOW_ONLY}"
-                )
-            else:
-                continue
-            yield Region(lexed.start, lexed.end, reason, page._refuse)
-
-
-def _colon_directives(lexer: Any, document: Document) -> Iterator[Region]:
-    """Sybil's MyST directive ``lexer``, applied to colon fences instead of backtick ones."""
-    from sybil.parsers.myst.lexers import parse_yaml_options
-    from sybil.parsers.rest.lexers import parse_options_and_source
-
-    for opening, closing in _fence_pairs(document.text, _COLON_FENCE):
-        lexed = lexer.make_region(opening, document, closing)
-        if lexed is not None:
-            parse_options_and_source(lexed)
-            parse_yaml_options(lexed)
-            yield lexed
-
-
-def _fence_pairs(
-    text: str, fence: re.Pattern[str]
-) -> Iterator[tuple[re.Match[str], re.Match[str] | None]]:
-    """Each fenced block's opening and closing line (``None``: open to the end of the page),
-    nested as Sybil nests backtick fences."""
-    from sybil.parsers.markdown.lexers import RawFencedCodeBlockLexer
-
-    opened: list[re.Match[str]] = []
-    for match in fence.finditer(text):
-        for index, existing in enumerate(opened):
-            if RawFencedCodeBlockLexer.match_closes_existing(match, existing):
-                yield existing, match
-                del opened[index:]
-                break
-        else:
-            opened.append(match)
-    if opened:
-        yield opened[0], None
-
-
-def _literal_ranges(text: str) -> list[tuple[int, int]]:
-    """Where the page shows text instead of rendering it: code blocks, whatever their language.
-
-    A page that shows Markdown source (how to write a directive, say) puts it in a
-    ```` ````markdown ```` fence; what is inside is text. Directive fences such as
-    ```` ````{note} ```` and ``:::{note}`` render their content, so code in them still runs.
-    """
-    from sybil.parsers.markdown.lexers import FENCE
-
-    ranges = []
-    for pattern in (FENCE, _COLON_FENCE):
-        for opening, closing in _fence_pairs(text, pattern):
-            info = opening.group("trailing").strip()
-            if _LITERAL_DIRECTIVE.match(info) or (pattern is FENCE and not info.startswith("{")):
-                ranges.append((opening.start(), closing.end() if closing else len(text)))
-    return ranges
-
-
-def _looks_like_python(source: str) -> bool:
-    """Is this unnamed block Python that does something?
-
-    It must parse, and hold a statement other than a bare expression (an import, a
-    definition, an assignment, a loop, ...) or a call: ``x = 1`` and ``print(x)`` look like
-    Python; a word, a number, shell commands and program output do not.
-    """
-    tree = _parse_quietly(source)
-    return tree is not None and any(
-        not isinstance(node, ast.Expr) or isinstance(node.value, ast.Call | ast.Await)
-        for node in tree.body
-    )
-
-
-def _closest(word: str, names: Iterable[str]) -> str | None:
-    """The name ``word`` is a near miss of (case aside), if any: a small edit distance away."""
-    word = word.lower()
-    distance, name = min((_distance(word, name), name) for name in names)
-    return name if distance <= min(3, max(1, len(name) // 3)) else None
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance: the fewest one-character edits that turn ``a`` into ``b``."""
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
-
-
-TOP_LEVEL_RULES = (
-    "The page's top-level code (what runs outside its tests) runs as a small test: no network, "
-    "no files, no subprocesses or threads, no blocking sleep, at most 1 s; move this into a "
-    "test or fixture of the size it needs."
-)
-
-SHOW_ONLY = (
-    "To show code that must not run, put <!-- skip: next --> above the block and say why in "
-    "the text."
-)
-
-
-@contextlib.contextmanager
-def _top_level(page: MarkdownPage) -> Iterator[ActiveTest]:
-    """Run the page's top-level code as a strict small test, with the page as its owner.
-
-    Isolation follows the session (with enforcement off, nothing is patched); the time limit
-    always applies. A violation raised in the page's code is a collection error at its line.
-    """
-    flags = runstate.flags(page.config)
-    test = ActiveTest(
-        page,
-        Size.SMALL,
-        Size.SMALL.limit,
-        isolating=flags.isolating,
-        strict=True,
-        alarm=flags.alarm,
-    )
-    previous, runstate.current = runstate.current, test
-    if test.isolating:
-        from . import isolation
-
-        isolation.test_started()
-    test.start()
+def doctest_checker() -> doctest.OutputChecker:
+    """pytest's output checker, which knows NUMBER, ALLOW_UNICODE and ALLOW_BYTES."""
     try:
-        yield test
-    except (ResourceViolationError, TimeLimitExceeded) as error:
-        raise page._broke_rule(test, _page_line(page, error, 1)) from None
-    finally:
-        test.stop()  # a timer still set finds no live test, and the next test sets its own
-        runstate.current = previous
+        from _pytest.doctest import _get_checker
+
+        return _get_checker()
+    except ImportError:
+        return doctest.OutputChecker()
 
 
-def _page_line(page: MarkdownPage, error: BaseException, default: int) -> int:
-    """The page line the innermost frame of ``error``'s traceback in the page's code was on."""
-    line = default
-    path = str(page.path)
-    traceback = error.__traceback__
-    while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename == path:
-            line = traceback.tb_lineno
-        traceback = traceback.tb_next
-    return line
+def fixture_function(obj: Any) -> Any:
+    """The function a ``@pytest.fixture`` definition wraps (pytest 8.3-9.2)."""
+    getter = getattr(obj, "_get_wrapped_function", None)
+    if getter is not None:
+        return getter()
+    wrapped = getattr(obj, "__pytest_wrapped__", None)
+    return wrapped.obj if wrapped is not None else obj
+
+
+def short_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+    """pytest's failure report in the short style (``Node._repr_failure_py``; pytest 8.3-9.2)."""
+    return item._repr_failure_py(excinfo, style="short")
+
+
+def set_instance(item: pytest.Item, instance: Any, method: Any) -> None:
+    """Give a test method its real instance (``Function._instance``; pytest 8.3-9.2)."""
+    item._instance = instance  # type: ignore[attr-defined]
+    item.obj = method  # type: ignore[attr-defined]
+
+
+# -- module names -----------------------------------------------------------------------------
 
 
 def _is_real_module(name: str) -> bool:
@@ -663,10 +921,7 @@ def _is_real_module(name: str) -> bool:
 
 
 def _derived_name(page: MarkdownPage) -> str:
-    try:
-        relative = page.path.relative_to(page.config.rootpath).as_posix()
-    except ValueError:
-        relative = page.path.as_posix()
+    relative = _relative(page.path, page.config) or page.path.as_posix()
     name = re.sub(r"\W", "_", relative)
     if name[:1].isdigit():
         name = "_" + name
@@ -675,8 +930,8 @@ def _derived_name(page: MarkdownPage) -> str:
     return name
 
 
-def _register(page: MarkdownPage, module: types.ModuleType, where: str) -> None:
-    """Make ``module`` importable under its name, after checking that it shadows nothing."""
+def _register(page: MarkdownPage, module: types.ModuleType, where: str) -> str | None:
+    """Make ``module`` importable under its name; what is wrong with the name, if anything."""
     config = page.config
     names = config.stash.get(_NAMES_KEY, None)
     if names is None:
@@ -690,9 +945,9 @@ def _register(page: MarkdownPage, module: types.ModuleType, where: str) -> None:
         owner = names.get(prefix)
         if owner is not None and depth == len(parts):
             taken = f"taken by {owner}" if owner else "the package of another page's module"
-            raise page.CollectError(f"{where} is {taken}; give each page its own.")
+            return f"{where} is {taken}; give each page its own."
         if owner is None and _is_real_module(prefix):
-            raise page.CollectError(
+            return (
                 f"{where} would shadow the real module {prefix!r}; choose a name that no "
                 "installed module has."
             )
@@ -709,13 +964,7 @@ def _register(page: MarkdownPage, module: types.ModuleType, where: str) -> None:
     names[name] = page.nodeid
     if len(parts) > 1:
         setattr(sys.modules[".".join(parts[:-1])], parts[-1], module)
-
-
-def _unregister(config: pytest.Config, module: types.ModuleType) -> None:
-    names = config.stash.get(_NAMES_KEY, {})
-    names.pop(module.__name__, None)
-    if sys.modules.get(module.__name__) is module:
-        del sys.modules[module.__name__]
+    return None
 
 
 def _unregister_all(names: dict[str, str]) -> None:
