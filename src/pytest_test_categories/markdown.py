@@ -768,49 +768,77 @@ def _flags(page: MarkdownPage, options: str = "") -> int:
 
 
 def _run_session(page: MarkdownPage, example: pages.Example, namespace: dict[str, Any]) -> None:
-    """Run a ``>>>`` session's examples in turn, each compiled at its page line."""
+    """Run every ``>>>`` example of a session, each compiled at its page line.
+
+    Like Sybil (and pytest's ``--doctest-continue-on-failure``), an example whose output differs
+    does not stop the rest; the item fails with all of them. An unexpected exception does.
+    """
     __tracebackhide__ = True
     checker = doctest_checker()
     base = _flags(page, example.options.get("options", ""))
     first = len(example.source) - len(example.source.lstrip("\n"))
-    text = example.source[first:]
     path = str(page.path)
-    for part in doctest.DocTestParser().get_examples(text, path):
+    parts = doctest.DocTestParser().get_examples(example.source[first:], path)
+    failures = []
+    for part in parts:
         flags = base
         for flag, on in part.options.items():
             flags = flags | flag if on else flags & ~flag
-        if flags & doctest.SKIP:
-            continue
-        line = first + part.lineno + 1
-        code = compile("\n" * (line - 1) + part.source, path, "single", dont_inherit=True)
-        buffer = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(buffer):
-                exec(code, namespace)
-        except Exception as error:
-            if part.exc_msg is None:
-                raise
-            got = traceback.format_exception_only(type(error), error)[-1]
-            if not checker.check_output(part.exc_msg, got, flags) and not (
-                flags & doctest.IGNORE_EXCEPTION_DETAIL
-                and got.split(":")[0].split(".")[-1] == part.exc_msg.split(":")[0].split(".")[-1]
-            ):
-                raise ExampleFailed(
-                    f"{page.at(line)}: this example raised another exception than the one shown\n"
-                    + _difference(checker, part, got, flags)
-                ) from None
-            continue
-        got = buffer.getvalue()
-        if part.exc_msg is not None:
-            raise ExampleFailed(
-                f"{page.at(line)}: this example was to raise {part.exc_msg.strip()}, and raised "
-                f"nothing\n{_show(part.source)}"
-            )
-        if not checker.check_output(part.want, got, flags):
-            raise ExampleFailed(
-                f"{page.at(line)}: this example's output is not the output shown\n"
-                + _difference(checker, part, got, flags)
-            )
+        if not flags & doctest.SKIP:
+            line = first + part.lineno + 1
+            failure = _run_part(page, part, line, namespace, checker, flags)
+            if failure:
+                failures.append(failure)
+    if failures:
+        count = f"{len(failures)} of the {len(parts)} examples of the session at line {example.line}"
+        raise ExampleFailed("\n".join(failures) + f"\n{count} did not end as shown.")
+
+
+def _run_part(
+    page: MarkdownPage,
+    part: doctest.Example,
+    line: int,
+    namespace: dict[str, Any],
+    checker: doctest.OutputChecker,
+    flags: int,
+) -> str | None:
+    """Run one ``>>>`` example; what is wrong with its outcome, if anything."""
+    __tracebackhide__ = True
+    path = str(page.path)
+    code = compile("\n" * (line - 1) + part.source, path, "single", dont_inherit=True)
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            exec(code, namespace)
+    except Exception as error:
+        if part.exc_msg is None:
+            raise
+        got = traceback.format_exception_only(type(error), error)[-1]
+        if checker.check_output(part.exc_msg, got, flags) or (
+            flags & doctest.IGNORE_EXCEPTION_DETAIL
+            and _exception_name(got) == _exception_name(part.exc_msg)
+        ):
+            return None
+        return (
+            f"{page.at(line)}: this example raised another exception than the one shown\n"
+            + _difference(checker, part, got, flags)
+        )
+    got = buffer.getvalue()
+    if part.exc_msg is not None:
+        return (
+            f"{page.at(line)}: this example was to raise {part.exc_msg.strip()}, and raised "
+            f"nothing\n{_show(part.source)}"
+        )
+    if checker.check_output(part.want, got, flags):
+        return None
+    return (
+        f"{page.at(line)}: this example's output is not the output shown\n"
+        + _difference(checker, part, got, flags)
+    )
+
+
+def _exception_name(message: str) -> str:
+    return message.split(":")[0].rsplit(".", 1)[-1].strip()
 
 
 def _check_output(page: MarkdownPage, example: pages.Example, got: str) -> None:

@@ -441,8 +441,10 @@ def _apply_skips(
                 problems.append((skip.line, "skip: next with no example after it."))
             else:
                 following.skips.append(skip)
-    if active is not None:
-        problems.append((active.line, "skip: start without a skip: end after it."))
+    if active is not None:  # as in Sybil, skip: start with no end skips the rest of the page
+        for example in examples:
+            if example.start > active_start:
+                example.skips.append(active)
 
 
 def _comment_problems(text: str, literal: list[tuple[int, int]]) -> list[tuple[int, str]]:
