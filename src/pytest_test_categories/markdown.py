@@ -779,19 +779,29 @@ def _run_session(page: MarkdownPage, example: pages.Example, namespace: dict[str
     first = len(example.source) - len(example.source.lstrip("\n"))
     path = str(page.path)
     parts = doctest.DocTestParser().get_examples(example.source[first:], path)
-    failures = []
+    failures: list[str] = []
+    raised: Exception | None = None
     for part in parts:
         flags = base
         for flag, on in part.options.items():
             flags = flags | flag if on else flags & ~flag
-        if not flags & doctest.SKIP:
-            line = first + part.lineno + 1
+        if flags & doctest.SKIP:
+            continue
+        line = first + part.lineno + 1
+        try:
             failure = _run_part(page, part, line, namespace, checker, flags)
-            if failure:
-                failures.append(failure)
+        except Exception as error:  # reported with its traceback, after the rest has run
+            raised = raised or error
+            failure = f"{page.at(line)}: this example raised {type(error).__name__}: {error}"
+        if failure:
+            failures.append(failure)
     if failures:
         count = f"{len(failures)} of the {len(parts)} examples of the session at line {example.line}"
-        raise ExampleFailed("\n".join(failures) + f"\n{count} did not end as shown.")
+        summary = "\n".join(failures) + f"\n{count} did not end as shown."
+        if raised is not None:
+            raised.add_note(summary)
+            raise raised
+        raise ExampleFailed(summary)
 
 
 def _run_part(
