@@ -64,11 +64,10 @@ class Record(TypedDict):
     suggestion: NotRequired[Suggestion]
 
 
-def record(
+def record(  # noqa: PLR0917 - a record's fields, in the record's order
     nodeid: str,
     order: int,
     size: str,
-    *,
     outcome: str,
     duration: float,
     limit: float | None,

@@ -73,7 +73,7 @@ class Tally:
         ids = self.collected
         order = ids.index(nodeid) if nodeid in ids else len(ids)
         limit = LIMITS[Size(size)] if size != UNSIZED else None
-        return record(nodeid, order, size, outcome="failed", duration=0.0, limit=limit)
+        return record(nodeid, order, size, "failed", 0.0, limit)
 
 
 TALLY_KEY = pytest.StashKey[Tally]()
@@ -150,15 +150,7 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
         duration = test.elapsed() if test.live else test.charged
         nodeid, entries, observing = test.nodeid, _entries(test), test.observing
     name = size.value if size is not None else UNSIZED
-    made = record(
-        nodeid,
-        _place(item, nodeid),
-        name,
-        outcome=outcome,
-        duration=duration,
-        limit=limit,
-        violations=entries,
-    )
+    made = record(nodeid, _place(item, nodeid), name, outcome, duration, limit, entries)
     if observing:
         made["suggestion"] = suggest.judge(item, made)
     setattr(report, ATTRIBUTE, made)
