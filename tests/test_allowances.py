@@ -9,9 +9,12 @@ reached with UDP ``connect``, which sends nothing.
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
 from conftest import outcome_of
+from pytest_test_categories import allowances
 
 READ = """
 import os
@@ -308,3 +311,34 @@ def test_bad_allowances_are_usage_errors_naming_where(run) -> None:
         result = run(f"import pytest\n\n@pytest.mark.{marker}\ndef test_x(): pass\n")
         assert result.ret == 4, marker
         result.stderr.fnmatch_lines([f"*test_subject.py::test_x: {message}"])
+
+
+def test_hosts_and_read_patterns_are_parsed_directly() -> None:
+    assert allowances.hosts(("API.example.com:443", "[::1]:80", "*")) == (
+        allowances.Host("api.example.com", None, 443),
+        allowances.Host(None, ipaddress.ip_network("::1"), 80),
+        allowances.Host("*", None, None),
+    )
+    for bad, why in (
+        ("https://x.org", "is a URL, not a host"),
+        ("x.org:99999", "has no valid port"),
+        ("bad host", "is not a host"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            allowances.hosts((bad,))
+    allowed = allowances.Allowances(allowances.read_patterns("/r", ("data/**", "../up/*.txt")))
+    assert allowed.may_read("/r/data")
+    assert allowed.may_read("/r/data/a/b.csv")
+    assert allowed.may_read("/up/x.txt")
+    assert not allowed.may_read("/up/x/y.txt")
+    assert not allowed.may_read("/r/other")
+    with pytest.raises(ValueError, match="an empty pattern"):
+        allowances.read_patterns("/r", ("",))
+
+
+def test_glob_regex_matches_within_segments_and_across_folders() -> None:
+    assert allowances.glob_regex("docs/**/*.md").match("docs/a/b/page.md")
+    assert allowances.glob_regex("docs/**/*.md").match("docs/page.md")
+    assert not allowances.glob_regex("docs/*.md").match("docs/a/page.md")
+    assert allowances.glob_regex("./x/[!a]?.md").match("x/bc.md")
+    assert not allowances.glob_regex("x/[!a]?.md").match("x/ac.md")

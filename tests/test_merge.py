@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,11 @@ def _run(pytester: pytest.Pytester, report: str, *args: str) -> dict[str, Any]:
 
 
 def _merge(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.run(sys.executable, "-m", "pytest_test_categories.merge", *args)
+    """The merge command, called in this process (in the pytester's folder) with ``args``."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = merge.main(list(args))
+    return pytest.RunResult(status, out.getvalue().splitlines(), err.getvalue().splitlines(), 0.0)
 
 
 def _without_times(report: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,10 @@ import jsonschema
 import pytest
 
 from conftest import INI, Runner
-from pytest_test_categories import reports
+from pytest_test_categories import _records as _records_module
+from pytest_test_categories import _render, allowances, distribution, reports
+from pytest_test_categories.allowances import Allowances
+from pytest_test_categories.config import Mode, Settings
 from pytest_test_categories.violations import Kind
 
 SCHEMA_PATH = Path(reports.__file__).with_name("report.schema.json")
@@ -268,6 +271,7 @@ def test_json_report_file_matches_the_schema_and_the_run(
     validate(document)
     from pytest_test_categories import __version__
 
+    assert document["rootdir"] == str(pytester.path)
     assert document["schema_version"] == reports.SCHEMA_VERSION == 2
     assert document["plugin"] == {"name": "pytest-test-categories", "version": __version__}
     assert document["enforcement"] == "strict"
@@ -698,3 +702,86 @@ def test_other_special_files_are_refused(run: Runner, pytester: pytest.Pytester)
         ]
     )
     assert stat.S_ISSOCK(path.lstat().st_mode)
+
+
+# -- rendering and the configuration, called directly ------------------------------------------
+
+
+def _records() -> list[_records_module.Record]:
+    make = _records_module.record
+    return [
+        make("t.py::test_near", 0, "medium", "passed", 0.6, 1.0),
+        make("t.py::test_quick", 1, "small", "failed", 0.001, 1.0),
+        make("t.py::test_plain", 2, "unsized", "passed", 0.2, None),
+    ]
+
+
+def _run(**changes: Any) -> _render.Run:
+    settings = Settings(
+        enforcement=Mode.STRICT,
+        allowances=Allowances(
+            allowances.read_patterns("/project", ("data/**",)),
+            allowances.hosts(("api.example.com:443", "10.0.0.0/8")),
+        ),
+    )
+    records = _records()
+    fields: dict[str, Any] = {
+        "records": records,
+        "pyramid": distribution.measure(_render.counts(records), settings.targets),
+        "complete": True,
+        "enforcement": Mode.STRICT,
+        "distribution_enforcement": Mode.OFF,
+        "configuration": reports.configuration(settings),
+        "suite": {"tests": 3, "digest": "sha256:" + "0" * 64},
+        "rootdir": "/project",
+        "suggest": False,
+    }
+    return _render.Run(**{**fields, **changes})
+
+
+def test_the_json_report_has_the_rootdir_and_an_explicit_configuration() -> None:
+    document = json.loads(_render.render(_run(), "json"))
+    validate(document)
+    assert document["rootdir"] == "/project"
+    configuration = document["run"]["configuration"]
+    assert configuration["enforcement"] == "strict"
+    assert configuration["targets"]["small"] == {"percent": 80.0, "tolerance": 5.0}
+    assert configuration["allow_read"] == [r"/project/data/.*\Z"]
+    assert configuration["allow_hosts"] == [
+        {"name": "api.example.com", "network": None, "port": 443},
+        {"name": None, "network": "10.0.0.0/8", "port": None},
+    ]
+    assert set(configuration) == set(
+        reports.schema()["properties"]["run"]["properties"]["configuration"]["required"]
+    )
+
+
+def test_a_configuration_the_schema_does_not_name_is_refused() -> None:
+    document = json.loads(_render.render(_run(configuration={"renamed": 1}), "json"))
+    with pytest.raises(jsonschema.ValidationError):
+        validate(document)
+
+
+def test_the_texts_from_records_made_by_hand() -> None:
+    lines = _render.detailed_lines(_run())
+    assert lines[:3] == ["size       tests     share", "small          1    33.3 %",
+                         "medium         1    33.3 %"]  # fmt: skip
+    rows = lines[lines.index("tests, closest to their limit first:") + 2 :]
+    assert [row.split()[-1] for row in rows] == ["t.py::test_near", "t.py::test_quick",
+                                                 "t.py::test_plain"]  # fmt: skip
+    assert rows[0].split()[:2] == ["60.0", "%"]
+    assert _render.sizes_line(_render.counts(_records())) == "sizes: 1 small · 1 medium · 1 unsized"
+
+
+def test_the_violation_summary_from_records_made_by_hand() -> None:
+    entry: _records_module.ViolationEntry = {
+        "kind": "filesystem", "code": "TC102", "operation": "open", "target": "x", "count": 2,
+    }  # fmt: skip
+    made = _records_module.record("t.py::test_w", 0, "small", "failed", 0.0, 1.0, [entry])
+    title, lines = reports.violation_summary([made, *_records()])
+    assert title == "test-categories: 2 violations in 1 test"
+    assert lines == [
+        "TC102 filesystem: 2 violations in 1 test",
+        "    t.py::test_w [failed]: open x (and 1 more)",
+    ]
+    assert reports.violation_summary(_records()) == ("", [])

@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 
 from conftest import INI
-from pytest_test_categories import reports
+from pytest_test_categories import reports, suggest
+from pytest_test_categories._records import ViolationEntry, record
 
 SUITE = """
     import socket
@@ -250,7 +251,7 @@ def test_same_suggestions_with_pytest_xdist(suite: pytest.Pytester) -> None:
 
 
 def test_output_file_needs_the_suggest_flag(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("--test-categories-suggest-output=sizes.txt")
+    result = suite.runpytest_inprocess("--test-categories-suggest-output=sizes.txt")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["*--test-categories-suggest-output needs --test-categories-suggest*"]
@@ -259,7 +260,9 @@ def test_output_file_needs_the_suggest_flag(suite: pytest.Pytester) -> None:
 
 
 def test_empty_output_path_is_refused_at_start(suite: pytest.Pytester) -> None:
-    result = suite.runpytest("--test-categories-suggest", "--test-categories-suggest-output=")
+    result = suite.runpytest_inprocess(
+        "--test-categories-suggest", "--test-categories-suggest-output="
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--test-categories-suggest-output: the path is empty*"])
 
@@ -308,3 +311,18 @@ def test_merged_shards_carry_the_suggestions_of_the_whole_run(suite: pytest.Pyte
 
     assert without_times(report) == without_times(whole)
     assert report["suggestions"]["counts"] == whole["suggestions"]["counts"]
+
+
+def test_the_suggestion_for_a_record_made_by_hand() -> None:
+    entry: ViolationEntry = {
+        "kind": "network", "code": "TC101", "operation": "socket.connect",
+        "target": "127.0.0.1:5432", "count": 1,
+    }  # fmt: skip
+    made = record("t.py::test_db", 3, "small", "passed", 0.01, 1.0, [entry])
+    suggestion = suggest.suggest(made, path="t.py", line=4, function="test_db")
+    assert (suggestion["suggested"], suggestion["verdict"]) == ("medium", "too-small")
+    assert suggestion["reasons"] == ["uses the loopback network (127.0.0.1)"]
+    slow = record("t.py::test_slow", 0, "unsized", "passed", 0.6, None)
+    assert suggest.suggest(slow, path="t.py", line=1, function="test_slow")["reasons"] == [
+        "takes more than 50% of the small limit (1 s)"
+    ]

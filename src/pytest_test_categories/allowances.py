@@ -9,7 +9,8 @@ Each value is parsed once, when the options are read or the test is collected: a
 Read patterns are globs relative to the rootdir (or absolute), with ``*``, ``?``, ``[...]``
 within one path segment and ``**`` for any number of folders; ``data/**`` also lets the test
 list ``data`` itself. Hosts are names, IP addresses or CIDR networks, each with an optional
-``:PORT`` (``[v6]:PORT`` for IPv6), or ``*`` for every host.
+``:PORT`` (``[v6]:PORT`` for IPv6), or ``*`` for every host. The same globs choose the
+Markdown pages to collect (:func:`glob_regex`).
 """
 
 from __future__ import annotations
@@ -72,21 +73,43 @@ def strings(value: object) -> list[str]:
 @functools.cache
 def read_patterns(root: str, patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     """Compile read globs relative to ``root`` into patterns over absolute paths."""
-    if not patterns:
-        return ()  # without importing the Markdown collector, which holds glob_regex
-    from .markdown import glob_regex
-
+    prefix = root.rstrip("/") + "/"
     compiled = []
     for pattern in patterns:
         if not pattern:
             raise ValueError("an empty pattern would allow nothing; remove it")
         full = posixpath.normpath(posixpath.join(root, pattern.replace(os.sep, "/")))
-        if full.startswith(root.rstrip("/") + "/"):
-            rest = glob_regex(full[len(root.rstrip("/")) + 1 :]).pattern
-            compiled.append(re.compile(re.escape(root.rstrip("/") + "/") + rest))
+        if full.startswith(prefix):
+            rest = glob_regex(full[len(prefix) :]).pattern
+            compiled.append(re.compile(re.escape(prefix) + rest))
         else:  # absolute, or reaching out of the rootdir with ..
             compiled.append(glob_regex(full))
     return tuple(compiled)
+
+
+@functools.cache
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A path glob as a regular expression over ``/``-separated paths: ``*``, ``?`` and
+    ``[...]`` (``[!...]`` negated) within one segment, ``**`` for any number of folders."""
+    segments = pattern.strip().removeprefix("./").split("/")
+    parts: list[str] = []
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == "**":
+            parts.append(".*" if last else "(?:[^/]+/)*")
+        else:
+            parts.append(re.sub(r"\[(.[^]]*)\]|.", _translate, segment, flags=re.DOTALL))
+            parts.append("" if last else "/")
+    return re.compile("".join(parts) + r"\Z")
+
+
+def _translate(match: re.Match[str]) -> str:
+    body = match.group(1)
+    if body is None:
+        return {"*": "[^/]*", "?": "[^/]"}.get(match.group()) or re.escape(match.group())
+    negate = body.startswith("!")
+    body = re.escape(body[1:] if negate else body).replace(r"\-", "-")
+    return f"[{'^/' if negate else ''}{body}]"
 
 
 @functools.cache

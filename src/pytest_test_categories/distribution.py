@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import pytest
 
+from ._words import plural
 from .config import SETTINGS_KEY, TARGET_GROUPS, Target
 from .sizes import SizeSpec
 
@@ -154,11 +155,6 @@ def format_points(value: float) -> str:
 
 def _ceil(value: float) -> int:
     return max(math.ceil(value - _EPSILON), 0)
-
-
-def plural(number: int, noun: str) -> str:
-    """``1 test``, ``2 tests``."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _explain(group: Group, pyramid: Pyramid) -> str:

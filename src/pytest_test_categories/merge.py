@@ -22,8 +22,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import distribution, reports
-from .config import REPORT_FORMATS, Mode, Settings, Target
+from . import distribution
+from ._records import Record
+from ._render import SCHEMA_VERSION, Run, counts, in_order, render
+from .config import REPORT_FORMATS, Mode, Target
+from .reports import write_atomically
 
 PROG = "pytest-test-categories-merge"
 
@@ -49,10 +52,10 @@ def _load(path: Path) -> dict[str, Any]:
             f"pytest --test-size-report-file=PATH."
         )
     version = report["schema_version"]
-    if version != reports.SCHEMA_VERSION:
+    if version != SCHEMA_VERSION:
         raise MergeError(
             f"{path}: schema_version {version!r}, but this merge reads version "
-            f"{reports.SCHEMA_VERSION}; write every shard's report with the same "
+            f"{SCHEMA_VERSION}; write every shard's report with the same "
             f"pytest-test-categories as the merge."
         )
     if report["run"]["shards"]:
@@ -103,9 +106,9 @@ def _check_same_run(paths: Sequence[Path], loaded: Sequence[dict[str, Any]]) -> 
             )
 
 
-def _records(paths: Sequence[Path], loaded: Sequence[dict[str, Any]]) -> list[reports.Record]:
+def _records(paths: Sequence[Path], loaded: Sequence[dict[str, Any]]) -> list[Record]:
     owner: dict[str, Path] = {}
-    records: list[reports.Record] = []
+    records: list[Record] = []
     for path, report in zip(paths, loaded, strict=True):
         for test in report["tests"]:
             seen = owner.setdefault(test["nodeid"], path)
@@ -117,79 +120,68 @@ def _records(paths: Sequence[Path], loaded: Sequence[dict[str, Any]]) -> list[re
                     f"of the suite."
                 )
             records.append(test)
-    return reports.in_order(records)
+    return in_order(records)
 
 
-def merge(
-    paths: Sequence[Path], distribution_enforcement: Mode | None = None
-) -> tuple[reports.Tally, dict[str, Any]]:
-    """The tally of the whole run the shard reports at ``paths`` come from, and the first report.
+def merge(paths: Sequence[Path], distribution_enforcement: Mode | None = None) -> Run:
+    """The whole run that the shard reports at ``paths`` come from.
 
-    ``distribution_enforcement`` replaces the pyramid check's mode recorded in the shards (which
-    usually run with the check off, since a slice of a suite need not be a pyramid).
+    What the shards recorded about their run (versions, limits, configuration, targets) is kept
+    as they recorded it, whatever the versions of the merge. ``distribution_enforcement``
+    replaces the pyramid check's mode recorded in the shards (which usually run with the check
+    off, since a slice of a suite need not be a pyramid).
     """
     if not paths:
         raise MergeError("no shard reports given.")
     loaded = [_load(path) for path in paths]
     _check_same_run(paths, loaded)
     first = loaded[0]
-    recorded = first["distribution"]
-    targets = tuple(
-        (name, Target(group["target"], group["tolerance"]))
-        for name, group in recorded["groups"].items()
-    )
-    settings = Settings(
-        enforcement=Mode(first["enforcement"]),
-        distribution_enforcement=distribution_enforcement or Mode(recorded["enforcement"]),
-        targets=targets,
-        suggest="suggestions" in first,
-    )
-    tally = reports.Tally(settings)
-    tally.records = _records(paths, loaded)
-    if settings.suggest:  # a suggest run's shards: each test's suggestion goes with it again
+    records = _records(paths, loaded)
+    suggest = "suggestions" in first
+    if suggest:  # a suggest run's shards: each test's suggestion goes with it again
         by_nodeid = {
             suggestion["nodeid"]: suggestion
             for report in loaded
             for suggestion in report.get("suggestions", {}).get("tests", ())
         }
-        for record in tally.records:
+        for record in records:
             if record["nodeid"] in by_nodeid:
                 record["suggestion"] = by_nodeid[record["nodeid"]]
-    tally.pyramid = distribution.measure(tally.counts(), settings.targets)
-    tally.complete = all(report["complete"] for report in loaded)
-    tally.suite = first["run"]["suite"]
-    tally.shards = [
-        {
-            "file": str(path),
-            "created": report["created"],
-            "tests": len(report["tests"]),
-            "complete": report["complete"],
-        }
-        for path, report in zip(paths, loaded, strict=True)
-    ]
-    return tally, first
+    recorded = first["distribution"]
+    targets = tuple(
+        (name, Target(group["target"], group["tolerance"]))
+        for name, group in recorded["groups"].items()
+    )
+    return Run(
+        records=records,
+        pyramid=distribution.measure(counts(records), targets),
+        complete=all(report["complete"] for report in loaded),
+        enforcement=Mode(first["enforcement"]),
+        distribution_enforcement=distribution_enforcement or Mode(recorded["enforcement"]),
+        configuration=first["run"]["configuration"],
+        suite=first["run"]["suite"],
+        rootdir=first["rootdir"],
+        suggest=suggest,
+        shards=[
+            {
+                "file": str(path),
+                "created": report["created"],
+                "tests": len(report["tests"]),
+                "complete": report["complete"],
+            }
+            for path, report in zip(paths, loaded, strict=True)
+        ],
+        recorded={key: first[key] for key in ("plugin", "pytest_version", "limits")},
+    )
 
 
-def document(tally: reports.Tally, recorded: dict[str, Any]) -> dict[str, Any]:
-    """The merged JSON report: the layout of a run's report, with the shards listed in ``run``.
-
-    What the shards recorded about their run (versions, limits, configuration) is kept as they
-    recorded it, whatever the versions of the merge.
-    """
-    merged = reports.document(tally)
-    merged.update({key: recorded[key] for key in ("plugin", "pytest_version", "limits")})
-    merged["run"]["configuration"] = recorded["run"]["configuration"]
-    return merged
-
-
-def _pyramid_verdict(tally: reports.Tally) -> tuple[list[str], int]:
+def _pyramid_verdict(run: Run) -> tuple[list[str], int]:
     """Lines saying how the merged run's pyramid fared, and the exit status it calls for."""
-    pyramid = tally.pyramid
-    mode = tally.settings.distribution_enforcement
-    if not tally.records or mode is Mode.OFF:
+    pyramid, mode = run.pyramid, run.distribution_enforcement
+    if not run.records or mode is Mode.OFF:
         return [], 0
-    if not tally.complete:
-        stopped = ", ".join(shard["file"] for shard in tally.shards if not shard["complete"])
+    if not run.complete:
+        stopped = ", ".join(shard["file"] for shard in run.shards if not shard["complete"])
         return [f"The test pyramid was not checked: a shard stopped early ({stopped})."], 0
     if pyramid.ok:
         return [], 0
@@ -221,25 +213,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     mode = arguments.distribution_enforcement
     try:
-        tally, recorded = merge(arguments.shards, Mode(mode) if mode else None)
+        run = merge(arguments.shards, Mode(mode) if mode else None)
     except MergeError as error:
         print(f"{PROG}: cannot merge: {error}", file=sys.stderr)
         return 2
-    suite = tally.suite or {}
-    listing = ", ".join(f"{shard['file']} ({shard['tests']})" for shard in tally.shards)
+    suite = run.suite or {}
+    listing = ", ".join(f"{shard['file']} ({shard['tests']})" for shard in run.shards)
     print(
-        f"merged {len(tally.shards)} shards with {len(tally.records)} of the suite's "
+        f"merged {len(run.shards)} shards with {len(run.records)} of the suite's "
         f"{suite.get('tests', 0)} collected tests: {listing}"
     )
-    merged = reports.dump(document(tally, recorded))
+    merged = render(run, "json")
     report = arguments.report
-    print(merged if report == "json" else reports.render(tally, report), end="")
-    lines, status = _pyramid_verdict(tally)
+    print(merged if report == "json" else render(run, report), end="")
+    lines, status = _pyramid_verdict(run)
     for line in lines:
         print(line)
     if arguments.output is not None:
         try:
-            reports.write_atomically(arguments.output, merged)
+            write_atomically(arguments.output, merged)
         except OSError as error:
             print(f"{PROG}: could not write {arguments.output}: {error}", file=sys.stderr)
             return 2

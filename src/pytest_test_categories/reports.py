@@ -1,347 +1,156 @@
-"""Size reports: one record per test, tallied where the run ends, shown the way the user asked.
+"""Size reports: what the end of a run makes of its tests' records.
 
-A test's record is built when its teardown report is made and rides on that report as the
-plain-data attribute ``report.test_categories`` (see :class:`Record`). pytest-xdist copies a
-report's attributes to its controller, so the controller tallies, in
-``pytest_runtest_logreport``, exactly the records a run without xdist tallies. At the end of
-the session the controller (never a worker) checks the pyramid, writes the report and prints
-the summary.
+Each test's record (:mod:`._records`) is made where the test runs and tallied where the run
+reports (:mod:`._tally`). When the session ends, the process that reports (the only one, or
+pytest-xdist's controller, never a worker) checks the pyramid, writes the files the run asked
+for and, in pytest's terminal summary, prints what the user asked to see; :mod:`._render` makes
+the texts. The JSON layout is ``report.schema.json`` (:func:`schema`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import enum
 import errno
-import hashlib
 import json
 import os
 import stat
 import tempfile
 import warnings
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
+from typing import Any
 
 import pytest
 
-from . import distribution
+from . import distribution, suggest
+from ._records import JUNIT_PROPERTY, SIZE_NAMES, UNSIZED, Record, ViolationEntry
+from ._render import SCHEMA_VERSION, Run, counts, in_order, render, sizes_line, suggestions
+from ._tally import TALLY_KEY, note_phase, session_started, suite_collected
+from ._words import plural
 from .config import SETTINGS_KEY, Mode, Settings
-from .distribution import plural
-from .runstate import ActiveTest
-from .sizes import LIMITS, SPEC_KEY, Size
 from .violations import Kind
 
-if TYPE_CHECKING:
-    from .suggest import Suggestion
-
-#: The version of the JSON report's layout; raised whenever a consumer could notice a change.
-SCHEMA_VERSION = 2
-
-#: The name of the JUnit XML property that holds each test's size.
-JUNIT_PROPERTY = "test_size"
-
-#: The size name of a test without a size marker.
-UNSIZED = "unsized"
-
-#: Every size name a record can carry, in report order.
-SIZE_NAMES: tuple[str, ...] = (*(size.value for size in Size), UNSIZED)
-
-#: The name of the attribute that carries a test's record on its teardown report.
-ATTRIBUTE = "test_categories"
+__all__ = [
+    "JUNIT_PROPERTY",
+    "SCHEMA_VERSION",
+    "SIZE_NAMES",
+    "UNSIZED",
+    "configuration",
+    "note_phase",
+    "schema",
+    "session_finished",
+    "session_started",
+    "suite_collected",
+    "terminal_summary",
+    "write_atomically",
+    "write_report",
+]
 
 SCHEMA_FILE = "report.schema.json"
 
-#: The key under which a pytest-xdist worker sends its suite's identity to the controller.
-SUITE_OUTPUT = "test_categories_suite"
-
-#: Settings that differ between the shards of one run (each writes its own report).
-_NOT_CONFIGURATION = frozenset({"report", "report_file", "suggest_file"})
+#: At most this many tests are named per kind in the violation summary.
+SUMMARY_TESTS_PER_KIND = 20
 
 
-class ViolationEntry(TypedDict):
-    """One kind of operation a test did that its size forbids, and how often."""
-
-    kind: str
-    code: str
-    operation: str
-    target: str
-    count: int
+def _taken_by_the_tally(*_: object) -> None:
+    """xdist's controller hooks: the :class:`._tally.Tally`, a plugin itself, takes them."""
 
 
-class Record(TypedDict):
-    """What the report knows about one test. Plain data: it travels to xdist's controller."""
-
-    nodeid: str
-    order: int
-    size: str
-    outcome: str
-    duration: float
-    limit: float | None
-    limit_percent: float | None
-    #: A tuple when empty: a record of atomic values only is never tracked by the garbage
-    #: collector, which then does not walk a record per test in every full collection.
-    violations: Sequence[ViolationEntry]
-    #: Only in a ``--test-categories-suggest`` run: the size the test fits (:mod:`.suggest`).
-    suggestion: NotRequired[Suggestion]
-
-
-# -- in the process that runs the tests ---------------------------------------------------------
-
-#: Each test's place in the suite as collected, before any deselection, by node id.
-_PLACES = pytest.StashKey[dict[str, int]]()
-
-
-def suite_collected(session: pytest.Session, items: list[pytest.Item]) -> None:
-    """Identify the suite as collected, before any plugin deselects; remember each item's place.
-
-    Every shard of a run (``-k``, ``--deselect``, pytest-split, pytest-shard) collects the whole
-    suite first, so the shards of one run have the same identity, and the same places.
-    """
-    config = session.config
-    ids = [item.nodeid for item in items]
-    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
-    suite = {"tests": len(ids), "digest": f"sha256:{digest}"}
-    tally = config.stash.get(_TALLY, None)
-    if tally is not None:
-        tally.suite = suite
-    output = getattr(config, "workeroutput", None)
-    if output is not None:  # a pytest-xdist worker: its controller collects nothing itself
-        output[SUITE_OUTPUT] = suite
-    session.stash[_PLACES] = dict(zip(ids, range(len(ids)), strict=True))
-
-
-def _place(item: pytest.Item, nodeid: str) -> int:
-    """The item's place in the suite as collected, so that the records of the shards of one run
-    sort into the order of the whole run. An item a plugin added after collection goes at the
-    end; one that was not collected at all (pytester's inline items) gets -1."""
-    try:
-        places = item.session.stash[_PLACES]
-    except KeyError:
-        return -1
-    place = places.get(nodeid)
-    if place is not None:
-        return place
-    try:
-        return len(places) + item.session.items.index(item)
-    except ValueError:
-        return -1
-
-
-def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | None) -> None:
-    """Follow the test's outcome through its phases; at teardown, attach its record.
-
-    This runs for each phase that did not simply pass, and at teardown (see the plugin).
-    """
-    if test is not None and test.item is not item:
-        test = None
-    when = report.when
-    outcome: str = report.outcome
-    if when != "teardown":
-        if outcome == "failed":
-            outcome = "failed" if when == "call" else "error"
-        elif outcome == "skipped":
-            outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
-        elif when == "call" and hasattr(report, "wasxfail"):
-            outcome = "xpassed"
-        if test is not None:
-            test.outcome = outcome
-        return
-    if test is None:  # a report made outside the plugin's run of the test
-        outcome = "error" if outcome == "failed" else "passed"
-    elif outcome == "failed" and test.outcome not in ("failed", "error"):
-        outcome = "error"
-    else:
-        outcome = test.outcome
-    nodeid = item.nodeid if test is None else test.nodeid
-    order = _place(item, nodeid)
-    if test is not None:
-        size, limit = test.size, test.limit
-        duration = test.elapsed() if test.live else test.charged
-    else:
-        spec = item.stash.get(SPEC_KEY, None)
-        size, limit, duration = spec and spec.size, spec and spec.limit, 0.0
-    record: Record = {
-        "nodeid": nodeid,
-        "order": order,
-        "size": size._value_ if size is not None else UNSIZED,
-        "outcome": outcome,
-        "duration": round(duration, 6),
-        "limit": limit,
-        "limit_percent": round(100.0 * duration / limit, 2) if limit else None,
-        "violations": _entries(test) if test is not None and test.violations else (),
-    }
-    if test.observing if test is not None else item.config.stash[SETTINGS_KEY].suggest:
-        from . import suggest
-
-        record["suggestion"] = suggest.judge(item, record)
-    if _tally is None:  # a pytest-xdist worker: the record rides on the report to the controller
-        setattr(report, ATTRIBUTE, record)
-    else:
-        _keep(_tally, record)
-
-
-def _entries(test: ActiveTest) -> list[ViolationEntry]:
-    entries: dict[tuple[str, str, str], ViolationEntry] = {}
-    for v in test.violations:
-        entry = entries.setdefault(
-            (v.kind.value, v.operation, v.target),
-            {
-                "kind": v.kind.value,
-                "code": v.code,
-                "operation": v.operation,
-                "target": v.target,
-                "count": 0,
-            },
-        )
-        entry["count"] += 1
-    return list(entries.values())
-
-
-# -- in the process that reports (the only one, or xdist's controller) --------------------------
-
-
-class Tally:
-    """The records of one session and what the end of the session made of them."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        #: By node id: a test run again (pytest-rerunfailures) counts once, as its last run.
-        self.by_nodeid: dict[str, Record] = {}
-        #: Filled when the session ends: every record, in collection order.
-        self.records: list[Record] = []
-        self.pyramid = distribution.measure({}, settings.targets)  # until the session ends
-        self.complete = True
-        self.check_note = ""
-        self.failed_message = ""
-        self.failed_reason = ""
-        self.written: Path | None = None
-        self.suggestions_written: Path | None = None
-        #: Files the run asked for and could not write, each said in the summary.
-        self.write_errors: list[str] = []
-        self.outer: Tally | None = None
-        #: In xdist's controller: the node ids in collection order, and each worker's last
-        #: setup report (a worker that crashes never sends the teardown report with the record).
-        self.ids: list[str] = []
-        self.last_setup: dict[object, pytest.TestReport] = {}
-        #: The suite as collected (:func:`suite_collected`): ``{"tests": N, "digest": ...}``.
-        self.suite: dict[str, Any] | None = None
-        #: The shard reports a merged tally was made from (:mod:`.merge`); empty for a run.
-        self.shards: list[dict[str, Any]] = []
-
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(SIZE_NAMES, 0)
-        for record in self.records:
-            counts[record["size"]] += 1
-        return counts
-
-
-def in_order(records: Iterable[Record]) -> list[Record]:
-    """The records in collection order, the same with or without pytest-xdist or shards."""
-    return sorted(records, key=lambda record: (record["order"], record["nodeid"]))
-
-
-_TALLY = pytest.StashKey[Tally]()
-
-#: The tally that ``pytest_runtest_logreport`` (which is not given the config) adds to. A
-#: session run inside a test (pytester's inline runs) puts the outer one back when it ends.
-_tally: Tally | None = None
-
-
-def session_started(session: pytest.Session) -> None:
-    global _tally
-    config = session.config
-    if hasattr(config, "workerinput"):  # a pytest-xdist worker: its controller reports
-        return
-    tally = Tally(config.stash[SETTINGS_KEY])
-    tally.outer = _tally
-    config.stash[_TALLY] = tally
-    _tally = tally
-
-
-def _keep(tally: Tally, record: Record) -> None:
-    """Tally one record (the one place that does)."""
-    tally.by_nodeid[record["nodeid"]] = record
-
-
-def logged(report: pytest.TestReport) -> None:
-    """Tally the record a worker's report carries (only teardown reports do)."""
-    if _tally is not None:
-        record = getattr(report, ATTRIBUTE, None)
-        if record is not None:
-            _keep(_tally, record)
-
-
-def collection_order(ids: list[str]) -> None:
-    """In xdist's controller: remember the order of the tests (every worker collects the same)."""
-    if _tally is not None and not _tally.ids:
-        _tally.ids = ids
-
-
-def logged_in_controller(report: pytest.TestReport) -> None:
-    """In xdist's controller: tally a record, or make one for a test whose worker crashed."""
-    if _tally is None:
-        return
-    when: str = report.when
-    if when == "setup":
-        _tally.last_setup[getattr(report, "node", None)] = report
-    elif when == "???" and report.failed:  # xdist's report of a test that crashed its worker
-        _keep(_tally, _crash_record(_tally, report))
-        return
-    logged(report)
-
-
-def _crash_record(tally: Tally, report: pytest.TestReport) -> Record:
-    setup = tally.last_setup.get(getattr(report, "node", None))
-    size = UNSIZED
-    if setup is not None and setup.nodeid == report.nodeid:
-        size = str(dict(setup.user_properties).get(JUNIT_PROPERTY, UNSIZED))
-    order = tally.ids.index(report.nodeid) if report.nodeid in tally.ids else len(tally.ids)
-    return {
-        "nodeid": report.nodeid,
-        "order": order,
-        "size": size,
-        "outcome": "failed",
-        "duration": 0.0,
-        "limit": LIMITS[Size(size)] if size != UNSIZED else None,
-        "limit_percent": 0.0 if size != UNSIZED else None,
-        "violations": [],
-    }
-
-
-def worker_finished(output: Mapping[str, Any]) -> None:
-    """In xdist's controller: take the suite's identity from a worker that finished."""
-    suite = output.get(SUITE_OUTPUT)
-    if _tally is not None and suite is not None:
-        _tally.suite = suite
+logged_in_controller = collection_order = worker_finished = _taken_by_the_tally
 
 
 def configuration(settings: Settings) -> dict[str, Any]:
-    """The settings that shape a report, as plain data: the shards of one run share them."""
+    """The settings that shape a run's report, under the names ``report.schema.json`` gives them
+    (``run.configuration``): all the shards of one run have the same. The report's own format and
+    files, which differ from shard to shard, are left out."""
+    allowed = settings.allowances
     return {
-        name: _plain(value)
-        for name, value in settings._asdict().items()
-        if name not in _NOT_CONFIGURATION
+        "enforcement": settings.enforcement.value,
+        "distribution_enforcement": settings.distribution_enforcement.value,
+        "targets": {
+            name: {"percent": target.percent, "tolerance": target.tolerance}
+            for name, target in settings.targets
+        },
+        "require_size": settings.require_size,
+        "markdown_patterns": list(settings.markdown_patterns),
+        "markdown_sizes": [[pattern, size.value] for pattern, size in settings.markdown_sizes],
+        "allow_read": [pattern.pattern for pattern in allowed.read],
+        "allow_hosts": [
+            {"name": h.name, "network": h.network and str(h.network), "port": h.port}
+            for h in allowed.hosts
+        ],
+        "hard_stop": settings.hard_stop,
+        "fixture_timeout": settings.fixture_timeout,
+        "suggest": settings.suggest,
     }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple: by field
-        return {name: _plain(item) for name, item in value._asdict().items()}
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, set | frozenset):
-        return sorted(_plain(item) for item in value)
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the report, as shipped with the plugin."""
+    text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@dataclass
+class _Ending:
+    """What the end of the session made of the run, for the terminal summary."""
+
+    run: Run
+    settings: Settings
+    #: The pyramid's message and why it fails the run; the note when it was not checked.
+    failed: tuple[str, str] | None = None
+    note: str = ""
+    written: Path | None = None
+    suggestions_written: Path | None = None
+    #: Files the run asked for and could not write, each said in the summary.
+    errors: list[str] = field(default_factory=list)
+
+
+_ENDING = pytest.StashKey[_Ending]()
+
+
+def session_finished(session: pytest.Session) -> None:
+    """Check the pyramid, write the files; everything printed waits for the terminal summary."""
+    config = session.config
+    tally = config.stash.get(TALLY_KEY, None)
+    if tally is None:
+        return
+    settings = config.stash[SETTINGS_KEY]
+    records = in_order(tally.by_nodeid.values())
+    complete = not (
+        session.shouldfail
+        or session.shouldstop
+        or session.exitstatus == pytest.ExitCode.INTERRUPTED
+        or len(records) < session.testscollected
+    )
+    run = Run(
+        records=records,
+        pyramid=distribution.measure(counts(records), settings.targets),
+        complete=complete,
+        enforcement=settings.enforcement,
+        distribution_enforcement=settings.distribution_enforcement,
+        configuration=configuration(settings),
+        suite=tally.suite,
+        rootdir=str(config.rootpath),
+        suggest=settings.suggest,
+    )
+    ending = config.stash[_ENDING] = _Ending(run, settings)
+    if records and settings.distribution_enforcement is not Mode.OFF:
+        _check(session, ending)
+    if settings.suggest_file is not None:
+        from . import __version__
+
+        text = suggest.marker_lines(suggestions(run), __version__)
+        path = settings.suggest_file
+        if _write(session, ending, "size suggestions", path, text, write=write_atomically):
+            ending.suggestions_written = path
+    if settings.report is not None and settings.report_file is not None:
+        text = render(run, settings.report)
+        if _write(session, ending, "size report", settings.report_file, text, write=write_report):
+            ending.written = settings.report_file
 
 
 def _fail_session(session: pytest.Session) -> None:
@@ -349,41 +158,9 @@ def _fail_session(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def session_finished(session: pytest.Session) -> None:
-    """Check the pyramid, write the report file; everything printed waits for the summary."""
-    global _tally
-    tally = session.config.stash.get(_TALLY, None)
-    if tally is None:
-        return
-    if _tally is tally:
-        _tally = tally.outer
-    settings = tally.settings
-    tally.records = in_order(tally.by_nodeid.values())
-    tally.pyramid = distribution.measure(tally.counts(), settings.targets)
-    tally.complete = not (
-        session.shouldfail
-        or session.shouldstop
-        or session.exitstatus == pytest.ExitCode.INTERRUPTED
-        or len(tally.records) < session.testscollected
-    )
-    if tally.records and settings.distribution_enforcement is not Mode.OFF:
-        _check(session, tally)
-    if settings.suggest_file is not None:
-        from . import __version__, suggest
-
-        text = suggest.marker_lines(suggestions(tally), __version__)
-        path = settings.suggest_file
-        if _write(session, tally, "size suggestions", path, text, write=write_atomically):
-            tally.suggestions_written = path
-    if settings.report is not None and settings.report_file is not None:
-        text = render(tally, settings.report)
-        if _write(session, tally, "size report", settings.report_file, text, write=write_report):
-            tally.written = settings.report_file
-
-
 def _write(
     session: pytest.Session,
-    tally: Tally,
+    ending: _Ending,
     what: str,
     path: Path,
     text: str,
@@ -394,22 +171,23 @@ def _write(
     try:
         write(path, text)
     except OSError as error:
-        tally.write_errors.append(f"could not write the {what} to {path}: {error}")
+        ending.errors.append(f"could not write the {what} to {path}: {error}")
         _fail_session(session)
         return False
     return True
 
 
-def _check(session: pytest.Session, tally: Tally) -> None:
-    if not tally.complete:
-        ran, collected = len(tally.records), session.testscollected
-        tally.check_note = distribution.STOPPED_EARLY_MESSAGE.format(ran=ran, collected=collected)
+def _check(session: pytest.Session, ending: _Ending) -> None:
+    run = ending.run
+    if not run.complete:
+        ran, collected = len(run.records), session.testscollected
+        ending.note = distribution.STOPPED_EARLY_MESSAGE.format(ran=ran, collected=collected)
         return
-    if tally.pyramid.ok:
+    if run.pyramid.ok:
         return
-    message = tally.pyramid.message()
+    message = run.pyramid.message()
     reason = distribution.STRICT_REASON
-    if tally.settings.distribution_enforcement is Mode.WARN:
+    if run.distribution_enforcement is Mode.WARN:
         # Point at the configuration that asked for the check, not at this module.
         where = str(session.config.inipath or session.config.rootpath)
         try:
@@ -418,181 +196,8 @@ def _check(session: pytest.Session, tally: Tally) -> None:
         except distribution.DistributionWarning:
             # filterwarnings turned the warning into an error: fail the run, as strict would.
             reason = distribution.WARNING_AS_ERROR_REASON
-    tally.failed_message, tally.failed_reason = message, reason
+    ending.failed = (message, reason)
     _fail_session(session)
-
-
-# -- rendering ----------------------------------------------------------------------------------
-
-
-def _percent(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 2) if whole else 0.0
-
-
-def sizes_line(counts: Mapping[str, int]) -> str:
-    """``sizes: 812 small · 150 medium · 38 large · 4 unsized``; sizes with no test are left out."""
-    parts = [f"{counts[name]} {name}" for name in SIZE_NAMES if counts.get(name)]
-    return "sizes: " + " · ".join(parts)
-
-
-def basic_lines(tally: Tally) -> list[str]:
-    counts = tally.counts()
-    total = len(tally.records)
-    lines = [f"{'size':<9}{'tests':>7}{'share':>10}"]
-    for name in SIZE_NAMES:
-        lines.append(f"{name:<9}{counts[name]:>7}{_percent(counts[name], total):>8.1f} %")
-    lines.append(f"{'total':<9}{total:>7}{100.0 if total else 0.0:>8.1f} %")
-    lines.append("")
-    pyramid = tally.pyramid
-    if pyramid.sized == 0:
-        lines.append("pyramid: no sized tests ran, so there is nothing to compare with the targets")
-        return lines
-    lines.append(f"pyramid over {pyramid.sized} sized tests (large counts large and xlarge):")
-    lines.append(f"{'group':<9}{'tests':>7}{'share':>10}   {'target':<12}{'allowed':<10}status")
-    for group in pyramid.groups:
-        target = f"{group.target.percent:g} % ± {group.target.tolerance:g}"
-        allowed = (
-            f">= {group.minimum:g} %" if group.minimum is not None else f"<= {group.maximum:g} %"
-        )
-        if group.ok:
-            status = "ok"
-        else:
-            side = "below" if group.minimum is not None else "above"
-            status = f"{distribution.format_points(group.off_by)} points {side}"
-        lines.append(
-            f"{group.name:<9}{group.count:>7}{group.percent:>8.1f} %   {target:<12}{allowed:<10}"
-            f"{status}"
-        )
-    return lines
-
-
-def _closest_to_limit(record: Record) -> tuple[int, float, int]:
-    used = record["limit_percent"]
-    if used is None:
-        return (1, -record["duration"], record["order"])
-    return (0, -used, record["order"])
-
-
-def detailed_lines(tally: Tally) -> list[str]:
-    lines = basic_lines(tally)
-    lines.append("")
-    lines.append("tests, closest to their limit first:")
-    lines.append(f"{'used':>8}{'duration':>12}{'limit':>10}  {'size':<8} {'outcome':<8} test")
-    for record in sorted(tally.records, key=_closest_to_limit):
-        used = record["limit_percent"]
-        limit = record["limit"]
-        lines.append(
-            f"{'-' if used is None else f'{used:.1f} %':>8}"
-            f"{record['duration']:>10.3f} s"
-            f"{'-' if limit is None else f'{limit:g} s':>10}"
-            f"  {record['size']:<8} {record['outcome']:<8} {record['nodeid']}"
-        )
-    return lines
-
-
-def document(tally: Tally) -> dict[str, Any]:
-    """The JSON report (layout: ``report.schema.json``, version :data:`SCHEMA_VERSION`)."""
-    from . import __version__
-
-    settings = tally.settings
-    counts = tally.counts()
-    total = len(tally.records)
-    pyramid = tally.pyramid
-    status = pyramid.status if tally.complete else "incomplete"
-    outcomes = dict(Counter(record["outcome"] for record in tally.records))
-    document: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "plugin": {"name": "pytest-test-categories", "version": __version__},
-        "pytest_version": pytest.__version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "complete": tally.complete,
-        "enforcement": settings.enforcement.value,
-        "limits": {size.value: LIMITS[size] for size in Size},
-        "run": {
-            "suite": tally.suite,
-            "configuration": configuration(settings),
-            "shards": tally.shards,
-        },
-        "totals": {"tests": total, "sized": pyramid.sized, "outcomes": outcomes},
-        "sizes": {
-            name: {"count": counts[name], "percent": _percent(counts[name], total)}
-            for name in SIZE_NAMES
-        },
-        "distribution": {
-            "enforcement": settings.distribution_enforcement.value,
-            "status": status,
-            "ok": pyramid.ok,
-            "groups": {
-                group.name: {
-                    "sizes": list(group.sizes),
-                    "count": group.count,
-                    "percent": round(group.percent, 2),
-                    "target": group.target.percent,
-                    "tolerance": group.target.tolerance,
-                    "minimum": group.minimum,
-                    "maximum": group.maximum,
-                    "off_by": round(group.off_by, 2),
-                    "ok": group.ok,
-                }
-                for group in pyramid.groups
-            },
-            "message": pyramid.message() or None,
-        },
-        "violations": violation_totals(tally.records),
-    }
-    tests: list[Any] = tally.records
-    if settings.suggest:
-        from . import suggest
-
-        document["suggestions"] = suggest.section(suggestions(tally))
-        tests = [{k: v for k, v in record.items() if k != "suggestion"} for record in tests]
-    document["tests"] = tests  # last: dump() writes the tests one line each
-    return document
-
-
-def suggestions(tally: Tally) -> list[Suggestion]:
-    """The suggestions of a ``--test-categories-suggest`` run, in collection order."""
-    return [record["suggestion"] for record in tally.records if "suggestion" in record]
-
-
-def violation_totals(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
-    """For every kind of violation: its code, how many violations, and in how many tests."""
-    totals: dict[str, dict[str, Any]] = {
-        kind.value: {"code": kind.code, "count": 0, "tests": 0} for kind in Kind
-    }
-    for record in records:
-        seen: set[str] = set()
-        for entry in record["violations"]:
-            total = totals[entry["kind"]]
-            total["count"] += entry["count"]
-            if entry["kind"] not in seen:
-                seen.add(entry["kind"])
-                total["tests"] += 1
-    return totals
-
-
-def render(tally: Tally, report: str) -> str:
-    if report == "json":
-        return dump(document(tally))
-    lines = detailed_lines(tally) if report == "detailed" else basic_lines(tally)
-    return "\n".join(lines) + "\n"
-
-
-_ENCODER = json.JSONEncoder(separators=(", ", ": "))
-
-
-def dump(report: dict[str, Any]) -> str:
-    """The JSON text of a report: indented, with one line per test (it stays fast and diffable).
-
-    ``json.dumps`` with ``indent`` runs in pure Python; the tests, which are most of the
-    report, are dumped by the C encoder, one compact line each.
-    """
-    tests = report["tests"]
-    head = json.dumps({**report, "tests": []}, indent=2)
-    if not tests:
-        return head + "\n"
-    lines = ",\n    ".join(map(_ENCODER.encode, tests))
-    return head.removesuffix("[]\n}") + f"[\n    {lines}\n  ]\n}}\n"
 
 
 def write_report(path: Path, text: str) -> None:
@@ -660,17 +265,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def schema() -> dict[str, Any]:
-    """The JSON Schema of the report, as shipped with the plugin."""
-    text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
-
-
 # -- the terminal -------------------------------------------------------------------------------
-
-#: At most this many tests are named per kind in the violation summary.
-SUMMARY_TESTS_PER_KIND = 20
 
 
 def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
@@ -678,24 +273,21 @@ def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
     by_kind: dict[str, list[tuple[Record, ViolationEntry, int]]] = {}
     for record in records:
         entries = record["violations"]
-        if not entries:
-            continue
         for name in dict.fromkeys(entry["kind"] for entry in entries):
             mine = [entry for entry in entries if entry["kind"] == name]
             count = sum(entry["count"] for entry in mine)
             by_kind.setdefault(name, []).append((record, mine[0], count))
-    if not by_kind:
-        return "", []
-    totals = violation_totals(records)
     lines: list[str] = []
+    violations = 0
     for kind in Kind:
-        involved = by_kind.get(kind.value)
+        involved = by_kind.get(kind.value, [])
         if not involved:
             continue
-        total = totals[kind.value]
+        count = sum(count for _, _, count in involved)
+        violations += count
         lines.append(
-            f"{kind.code} {kind.value}: {plural(total['count'], 'violation')} in "
-            f"{plural(total['tests'], 'test')}"
+            f"{kind.code} {kind.value}: {plural(count, 'violation')} in "
+            f"{plural(len(involved), 'test')}"
         )
         for record, entry, count in involved[:SUMMARY_TESTS_PER_KIND]:
             more = f" (and {count - 1} more)" if count > 1 else ""
@@ -706,49 +298,48 @@ def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
         hidden = len(involved) - SUMMARY_TESTS_PER_KIND
         if hidden > 0:
             lines.append(f"    ... and {plural(hidden, 'more test')} (the json report lists all)")
-    violations = sum(total["count"] for total in totals.values())
+    if not lines:
+        return "", []
     tests = sum(1 for record in records if record["violations"])
-    title = f"test-categories: {plural(violations, 'violation')} in {plural(tests, 'test')}"
-    return title, lines
+    return f"test-categories: {plural(violations, 'violation')} in {plural(tests, 'test')}", lines
 
 
 def terminal_summary(terminal: pytest.TerminalReporter) -> None:
     """Print the violation summary, the report, the pyramid's verdict and the sizes line."""
-    tally = terminal.config.stash.get(_TALLY, None)
-    if tally is None:
+    ending = terminal.config.stash.get(_ENDING, None)
+    if ending is None:
         return
-    records = tally.records
+    run, settings = ending.run, ending.settings
     # A suggest run observes every test as if it were small: its suggestions say what was seen.
-    title, lines = ("", []) if tally.settings.suggest else violation_summary(records)
+    title, lines = ("", []) if settings.suggest else violation_summary(run.records)
     if lines:
         terminal.write_sep("=", title, yellow=True)
         for line in lines:
             terminal.write_line(line)
-    report = tally.settings.report
+    report = settings.report
     shown = False
-    if report is not None and tally.settings.report_file is None:
+    if report is not None and settings.report_file is None:
         terminal.write_sep("=", "test sizes" if report == "basic" else f"test sizes ({report})")
-        for line in render(tally, report).splitlines():
+        for line in render(run, report).splitlines():
             terminal.write_line(line)
         shown = report != "json"
-    if tally.settings.suggest and records:
-        from . import suggest
-
+    if settings.suggest and run.records:
         terminal.write_sep("=", "test-categories: size suggestions")
-        for line in suggest.summary_lines(suggestions(tally)):
+        for line in suggest.summary_lines(suggestions(run)):
             terminal.write_line(line)
-        if tally.suggestions_written is not None:
-            terminal.write_line(f"size suggestions written to {tally.suggestions_written}")
-    if tally.failed_message:
+        if ending.suggestions_written is not None:
+            terminal.write_line(f"size suggestions written to {ending.suggestions_written}")
+    if ending.failed is not None:
         terminal.write_sep("=", "test pyramid", red=True)
-        for line in tally.failed_message.splitlines():
+        message, reason = ending.failed
+        for line in message.splitlines():
             terminal.write_line(line, red=True)
-        terminal.write_line(tally.failed_reason, red=True)
-    if tally.check_note:
-        terminal.write_line(tally.check_note, yellow=True)
-    if tally.written is not None:
-        terminal.write_line(f"size report ({report}) written to {tally.written}")
-    for error in tally.write_errors:
+        terminal.write_line(reason, red=True)
+    if ending.note:
+        terminal.write_line(ending.note, yellow=True)
+    if ending.written is not None:
+        terminal.write_line(f"size report ({report}) written to {ending.written}")
+    for error in ending.errors:
         terminal.write_line(error, red=True)
-    if records and not shown:
-        terminal.write_line(sizes_line(tally.counts()))
+    if run.records and not shown:
+        terminal.write_line(sizes_line(counts(run.records)))

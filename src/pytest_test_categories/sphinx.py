@@ -25,7 +25,7 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .distribution import plural
+from ._words import plural
 from .violations import Kind, docs_url, kind_from_name
 
 if TYPE_CHECKING:

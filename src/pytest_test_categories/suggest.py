@@ -13,17 +13,16 @@ machine would fail it).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any
 
+import pytest
+
+from ._records import Record, Suggestion
 from .sizes import LIMITS, Size
-
-if TYPE_CHECKING:
-    import pytest
-
-    from .reports import Record
 
 #: A test fits a size's time limit when it used at most this share of it.
 MARGIN = 0.5
@@ -32,20 +31,6 @@ MARGIN = 0.5
 VERDICTS = ("unsized", "right", "too-big", "too-small")
 
 _ORDER = list(Size)
-
-
-class Suggestion(TypedDict):
-    """One test's suggested size, why, and what that says about the size it has."""
-
-    nodeid: str
-    path: str
-    line: int | None
-    function: str
-    current: str
-    suggested: str
-    verdict: str
-    reasons: list[str]
-    duration: float
 
 
 def _host(target: str) -> str:
@@ -64,8 +49,6 @@ def _is_loopback(target: str) -> bool:
         return True
     if host.endswith(".localhost"):
         return True
-    import ipaddress
-
     try:
         address = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
