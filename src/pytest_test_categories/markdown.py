@@ -20,10 +20,10 @@ the rootdir. :mod:`.pages` reads the page's facts; collection runs none of its c
 from __future__ import annotations
 
 import ast
+import builtins
 import codeop
 import contextlib
 import doctest
-import functools
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -32,7 +32,7 @@ import re
 import sys
 import traceback
 import types
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from keyword import iskeyword
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from typing import Any
 import pytest
 
 from . import pages
+from .allowances import glob_regex
 from .sizes import Size
 from .verdict import EXPECTED_KEY
 from .violations import Kind, kind_from_name
@@ -66,12 +67,39 @@ _NAMES_KEY = pytest.StashKey[dict[str, str]]()
 #: The decorators of a page's tests and fixtures that collection reads: pytest's own.
 _STATIC_ROOTS = ("pytest", "pytest_asyncio", "pytest_test_categories", "unittest")
 _BUILTINS = {
-    name: __import__("builtins").__dict__[name]
-    for name in (
-        "range list tuple dict set frozenset str int float bool bytes len min max sum abs "
-        "zip enumerate sorted reversed repr True False None ValueError TypeError "
-        "KeyError RuntimeError ZeroDivisionError Exception"
-    ).split()
+    name: getattr(builtins, name)
+    for name in [
+        "range",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "frozenset",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "len",
+        "min",
+        "max",
+        "sum",
+        "abs",
+        "zip",
+        "enumerate",
+        "sorted",
+        "reversed",
+        "repr",
+        "True",
+        "False",
+        "None",
+        "ValueError",
+        "TypeError",
+        "KeyError",
+        "RuntimeError",
+        "ZeroDivisionError",
+        "Exception",
+    ]
 }
 
 
@@ -92,32 +120,6 @@ def _relative(path: Path, config: pytest.Config) -> str | None:
         return None
 
 
-@functools.cache
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """Translate one ``test_categories_markdown`` pattern (see the module docstring)."""
-    segments = pattern.strip().removeprefix("./").split("/")
-    parts: list[str] = []
-    for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
-        if segment == "**":
-            parts.append(".*" if last else "(?:[^/]+/)*")
-        else:
-            parts.append(_segment_regex(segment) + ("" if last else "/"))
-    return re.compile("".join(parts) + r"\Z")
-
-
-def _segment_regex(segment: str) -> str:
-    def translate(match: re.Match[str]) -> str:
-        body = match.group(1)
-        if body is None:
-            return {"*": "[^/]*", "?": "[^/]"}.get(match.group()) or re.escape(match.group())
-        negate = body.startswith("!")
-        body = re.escape(body[1:] if negate else body).replace(r"\-", "-")
-        return f"[{'^/' if negate else ''}{body}]"
-
-    return re.sub(r"\[(.[^]]*)\]|.", translate, segment, flags=re.DOTALL)
-
-
 class ExampleFailed(Exception):
     """An example whose output is not the output shown: its message is the whole report."""
 
@@ -127,6 +129,8 @@ class MarkdownPage(pytest.Module):
 
     facts: pages.Page
     namespace: dict[str, Any]
+    #: Each skeleton entry of a test: the example that defines it, and the test.
+    owner: dict[str, tuple[int, pages.Test]]
 
     def _getobj(self) -> types.ModuleType:
         """The skeleton pytest collects the page's tests and fixtures from (see the docstring)."""
@@ -243,9 +247,7 @@ class MarkdownPage(pytest.Module):
             item.add_marker(getattr(pytest.mark, size.value))
         for skip in example.skips:
             if skip.reason is None:
-                item.add_marker(
-                    pytest.mark.skip(reason=f"skip: {skip.action} at line {skip.line}")
-                )
+                item.add_marker(pytest.mark.skip(reason=f"skip: {skip.action} at line {skip.line}"))
         return item
 
     def _size(self) -> Size | None:
@@ -257,7 +259,7 @@ class MarkdownPage(pytest.Module):
         settings = self.config.stash[_settings_key()]
         for pattern, size in settings.markdown_sizes:
             if glob_regex(pattern).match(relative):
-                return size
+                return size  # type: ignore[no-any-return]
         return None
 
     def _expect(self, node: Any, test: pages.Test) -> Any:
@@ -354,7 +356,7 @@ class MarkdownPage(pytest.Module):
                 exec(code, namespace)
             finally:
                 self.defined[index] = {
-                    node.name: namespace[node.name]  # type: ignore[attr-defined]
+                    node.name: namespace[node.name]
                     for node in pages.definitions(example.source)
                     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
                     and node.name in namespace
@@ -369,7 +371,7 @@ class MarkdownPage(pytest.Module):
         if self.rewrite:
             rewrite_asserts(tree, example.source.encode(), path, self.config)
         # Like compile(), it takes a tree; it keeps the __future__ imports of earlier blocks.
-        return self._compiler(tree, path, "exec")  # type: ignore[arg-type, no-any-return]
+        return self._compiler(tree, path, "exec")  # type: ignore[arg-type]
 
     def real(self, index: int, name: str) -> Any:
         """What example ``index`` defined as ``name``, running it (and those before) if need be."""
@@ -472,7 +474,11 @@ class ExampleItem(pytest.Function):
         page.evaluate(self.index)
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, self.example.line - 1, f"{self.example.kind} example, line {self.example.line}"
+        return (
+            self.path,
+            self.example.line - 1,
+            f"{self.example.kind} example, line {self.example.line}",
+        )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
         if isinstance(excinfo.value, ExampleFailed):
@@ -493,7 +499,7 @@ class _Problem(pytest.Item):
         self.message = message
 
     def runtest(self) -> None:
-        raise ExampleFailed(f"{self.parent.nodeid}:{self.name.removeprefix('line-')}: {self.message}")  # type: ignore[union-attr]
+        raise ExampleFailed(f"{self.path.name}:{self.name.removeprefix('line-')}: {self.message}")
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
         return str(excinfo.value)
@@ -593,9 +599,10 @@ class _Skeleton:
                 text = ast.unparse(decorator)
                 what = f"{test.name}'s" if test else f"{node.name}'s"
                 raise _Unknowable(
-                    f"{what} decorator @{text} cannot be read at collection ({type(error).__name__}: "
-                    f"{error}). Collection runs none of the page's code, so a pytest decorator "
-                    "may use only literal values and pytest: write the values in the decorator."
+                    f"{what} decorator @{text} cannot be read at collection "
+                    f"({type(error).__name__}: {error}). Collection runs none of the page's "
+                    "code, so a pytest decorator may use only literal values and pytest: write "
+                    "the values in the decorator."
                 ) from None
         return stub
 
@@ -699,7 +706,9 @@ def _own_nodes(node: Any) -> Iterator[ast.AST]:
         current = stack.pop()
         yield current
         for child in ast.iter_child_nodes(current):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            if not isinstance(
+                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+            ):
                 stack.append(child)
 
 
@@ -721,7 +730,7 @@ def _args_pytest_sees(node: Any) -> ast.arguments:
         name = ast.unparse(decorator.func)
         if name == "given" or name.endswith(".given"):
             filled = {k.arg for k in decorator.keywords if k.arg}
-            _drop(arguments, lambda a, filled=filled: a.arg in filled)
+            _drop(arguments, filled)
             positional = arguments.args
             if decorator.args and positional:
                 del positional[max(len(positional) - len(decorator.args), 0) :]
@@ -736,9 +745,9 @@ def _args_pytest_sees(node: Any) -> ast.arguments:
     return arguments
 
 
-def _drop(arguments: ast.arguments, condition: Callable[[ast.arg], bool]) -> None:
-    arguments.args = [a for a in arguments.args if not condition(a)]
-    keep = [i for i, a in enumerate(arguments.kwonlyargs) if not condition(a)]
+def _drop(arguments: ast.arguments, names: set[str]) -> None:
+    arguments.args = [a for a in arguments.args if a.arg not in names]
+    keep = [i for i, a in enumerate(arguments.kwonlyargs) if a.arg not in names]
     arguments.kwonlyargs = [arguments.kwonlyargs[i] for i in keep]
     arguments.kw_defaults = [arguments.kw_defaults[i] for i in keep]
 
@@ -789,14 +798,16 @@ def _run_session(page: MarkdownPage, example: pages.Example, namespace: dict[str
             continue
         line = first + part.lineno + 1
         try:
-            failure = _run_part(page, part, line, namespace, checker, flags)
+            failure = _run_part(page, part, line, namespace, checker=checker, flags=flags)
         except Exception as error:  # reported with its traceback, after the rest has run
             raised = raised or error
             failure = f"{page.at(line)}: this example raised {type(error).__name__}: {error}"
         if failure:
             failures.append(failure)
     if failures:
-        count = f"{len(failures)} of the {len(parts)} examples of the session at line {example.line}"
+        count = (
+            f"{len(failures)} of the {len(parts)} examples of the session at line {example.line}"
+        )
         summary = "\n".join(failures) + f"\n{count} did not end as shown."
         if raised is not None:
             raised.add_note(summary)
@@ -809,6 +820,7 @@ def _run_part(
     part: doctest.Example,
     line: int,
     namespace: dict[str, Any],
+    *,
     checker: doctest.OutputChecker,
     flags: int,
 ) -> str | None:
@@ -841,14 +853,13 @@ def _run_part(
         )
     if checker.check_output(part.want, got, flags):
         return None
-    return (
-        f"{page.at(line)}: this example's output is not the output shown\n"
-        + _difference(checker, part, got, flags)
+    return f"{page.at(line)}: this example's output is not the output shown\n" + _difference(
+        checker, part, got, flags
     )
 
 
 def _exception_name(message: str) -> str:
-    return message.split(":")[0].rsplit(".", 1)[-1].strip()
+    return message.split(":", maxsplit=1)[0].rsplit(".", 1)[-1].strip()
 
 
 def _check_output(page: MarkdownPage, example: pages.Example, got: str) -> None:
@@ -879,6 +890,7 @@ def _skip_reason(skip: pages.Skip, namespace: dict[str, Any]) -> str | None:
     source = skip.reason or ""
     scope = dict(namespace)
     if source.startswith("if"):
+
         def if_(condition: Any, reason: str | None = None) -> str | None:
             return (reason or f"skip: {skip.action} if{source[2:]}") if condition else None
 

@@ -273,18 +273,26 @@ def _is_typo(word: str, names: frozenset[str]) -> bool:
 
 
 def _one_edit(a: str, b: str) -> bool:
-    operations = [op for op in difflib.SequenceMatcher(None, a, b).get_opcodes() if op[0] != "equal"]
-    if len(operations) == 1:
-        tag, i1, i2, j1, j2 = operations[0]
-        return max(i2 - i1, j2 - j1) == 1 or (tag == "replace" and a[i1:i2] == b[j1:j2][::-1])
-    # a swap of two neighbours shows as a delete and an insert
-    return len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) == 2
+    """Is ``a`` one edit from ``b``: a letter added, dropped or changed, or two swapped?"""
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    if len(changes) == 1:
+        _, i1, i2, j1, j2 = changes[0]
+        return max(i2 - i1, j2 - j1) == 1
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+    return (
+        len(a) == len(b)
+        and len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and a[differ[0]] == b[differ[1]]
+        and a[differ[1]] == b[differ[0]]
+    )
 
 
 def _known_language(word: str) -> bool:
     try:
-        from pygments.lexers import get_lexer_by_name
-        from pygments.util import ClassNotFound
+        from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped,unused-ignore]
+        from pygments.util import ClassNotFound  # type: ignore[import-untyped,unused-ignore]
     except ImportError:  # no Pygments, no site to show the block: a few names Pygments has
         return word in {"cython", "ipython", "ipython3", "jython", "pypylog", "python2"}
     try:
@@ -420,6 +428,7 @@ def _apply_skips(
 ) -> None:
     """Give every example the skip directives that cover it, as Sybil's Skipper would."""
     active: Skip | None = None
+    active_start = 0
     for start, skip in sorted(skips, key=lambda pair: pair[0]):
         if skip.action == "end":
             if active is None:
@@ -466,10 +475,10 @@ def _comment_problems(text: str, literal: list[tuple[int, int]]) -> list[tuple[i
                 )
             )
     for number, line in enumerate(text.splitlines(), 1):
-        match = _ANY_DIRECTIVE.match(line)
-        if match is None or any(s < _offset(text, number) < e for s, e in literal):
+        directive = _ANY_DIRECTIVE.match(line)
+        if directive is None or any(s < _offset(text, number) < e for s, e in literal):
             continue
-        name = match.group("name")
+        name = directive.group("name")
         known = CODE_DIRECTIVES + DOCTEST_DIRECTIVES
         if name not in known and any(_one_edit(name, k) for k in known):
             meant = difflib.get_close_matches(name, known, 1, 0.5)
