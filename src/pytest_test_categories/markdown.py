@@ -20,19 +20,16 @@ the rootdir. :mod:`.pages` reads the page's facts; collection runs none of its c
 from __future__ import annotations
 
 import ast
-import builtins
 import codeop
 import contextlib
-import doctest
 import hashlib
 import importlib.machinery
 import importlib.util
 import io
 import re
 import sys
-import traceback
 import types
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from keyword import iskeyword
 from pathlib import Path
 from typing import Any
@@ -40,6 +37,9 @@ from typing import Any
 import pytest
 
 from . import pages
+from ._compat_md import rewrite_asserts, set_instance, short_repr
+from ._doctests import ExampleFailed, check_output, run_session
+from ._skeleton import Skeleton
 from .allowances import glob_regex
 from .sizes import Size
 from .verdict import EXPECTED_KEY
@@ -64,43 +64,6 @@ PAGE_CODE_FIXES = (
 
 #: Which module names pages have taken in this session, and which page took each.
 _NAMES_KEY = pytest.StashKey[dict[str, str]]()
-#: The decorators of a page's tests and fixtures that collection reads: pytest's own.
-_STATIC_ROOTS = ("pytest", "pytest_asyncio", "pytest_test_categories", "unittest")
-_BUILTINS = {
-    name: getattr(builtins, name)
-    for name in [
-        "range",
-        "list",
-        "tuple",
-        "dict",
-        "set",
-        "frozenset",
-        "str",
-        "int",
-        "float",
-        "bool",
-        "bytes",
-        "len",
-        "min",
-        "max",
-        "sum",
-        "abs",
-        "zip",
-        "enumerate",
-        "sorted",
-        "reversed",
-        "repr",
-        "True",
-        "False",
-        "None",
-        "ValueError",
-        "TypeError",
-        "KeyError",
-        "RuntimeError",
-        "ZeroDivisionError",
-        "Exception",
-    ]
-}
 
 
 def collect_file(
@@ -118,10 +81,6 @@ def _relative(path: Path, config: pytest.Config) -> str | None:
         return path.relative_to(config.rootpath).as_posix()
     except ValueError:
         return None
-
-
-class ExampleFailed(Exception):
-    """An example whose output is not the output shown: its message is the whole report."""
 
 
 class MarkdownPage(pytest.Module):
@@ -156,7 +115,7 @@ class MarkdownPage(pytest.Module):
         self.page_module = self._page_module()
         self.namespace = self.page_module.__dict__
         self.groups["default"] = self.namespace
-        return _Skeleton(self).build()
+        return Skeleton(self).build()
 
     def at(self, line: int) -> str:
         return f"{self.nodeid}:{line}"
@@ -339,7 +298,7 @@ class MarkdownPage(pytest.Module):
         for name in groups:
             namespace = self.group(name)
             if example.kind == "session":
-                _run_session(self, example, namespace)
+                run_session(self, example, namespace)
             else:
                 self._run_code(example, namespace, index)
 
@@ -350,7 +309,7 @@ class MarkdownPage(pytest.Module):
             buffer = io.StringIO()
             with contextlib.redirect_stdout(buffer):
                 exec(code, namespace)
-            _check_output(self, example, buffer.getvalue())
+            check_output(self, example, buffer.getvalue())
         else:
             try:
                 exec(code, namespace)
@@ -499,7 +458,9 @@ class _Problem(pytest.Item):
         self.message = message
 
     def runtest(self) -> None:
-        raise ExampleFailed(f"{self.path.name}:{self.name.removeprefix('line-')}: {self.message}")
+        raise ExampleFailed(
+            f"{self.nodeid.partition('::')[0]}:{self.name.removeprefix('line-')}: {self.message}"
+        )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:  # type: ignore[override]
         return str(excinfo.value)
@@ -520,369 +481,6 @@ class _ExpectingClass(pytest.Class):
                 if kind is not None:
                     node.stash[EXPECTED_KEY] = kind
         return nodes
-
-
-# -- the skeleton -----------------------------------------------------------------------------
-
-
-class _Skeleton:
-    """Stand-ins for a page's tests and fixtures, made from its code without running it."""
-
-    def __init__(self, page: MarkdownPage) -> None:
-        self.page = page
-        self.page_module = types.ModuleType(f"{page.page_module.__name__}.__skeleton__")
-        self.page_module.__file__ = str(page.path)
-        self.statics: dict[str, Any] = {"pytest": pytest, **_BUILTINS}
-        page.owner = {}
-
-    def build(self) -> types.ModuleType:
-        page = self.page
-        namespace = self.page_module.__dict__
-        for index, example in enumerate(page.facts.examples):
-            if example.kind != "code" or any(s.reason is None for s in example.skips):
-                continue  # a block that never runs defines nothing
-            tests = {t.line: t for t in example.tests}
-            for node in pages.definitions(example.source):
-                self._imports(node)
-                if isinstance(node, ast.Assign) and any(
-                    isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
-                ):
-                    with contextlib.suppress(Exception):
-                        namespace["pytestmark"] = self._eval(node.value)
-                    continue
-                test = tests.get(getattr(node, "lineno", -1))
-                if test is not None:
-                    namespace[test.node] = self._test(index, node, test)
-                    page.owner[test.node] = (index, test)
-                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    fixture = self._fixture(index, node, None)
-                    if fixture is not None:
-                        namespace[node.name] = fixture
-
-        @pytest.fixture(autouse=True)
-        def _test_categories_page(request: pytest.FixtureRequest) -> None:
-            page.prepare(request.node)
-
-        namespace["_test_categories_page"] = _test_categories_page
-        return self.page_module
-
-    def _imports(self, node: ast.stmt) -> None:
-        """``import pytest`` and ``from pytest import mark``, for reading decorators."""
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name in _STATIC_ROOTS:
-                    self.statics[alias.asname or alias.name] = importlib.import_module(alias.name)
-        elif isinstance(node, ast.ImportFrom) and node.module in _STATIC_ROOTS:
-            with contextlib.suppress(ImportError):
-                module = importlib.import_module(node.module)
-                for alias in node.names:
-                    if hasattr(module, alias.name):
-                        self.statics[alias.asname or alias.name] = getattr(module, alias.name)
-
-    def _eval(self, node: ast.expr) -> Any:
-        code = compile(ast.Expression(node), str(self.page.path), "eval")
-        return eval(code, {"__builtins__": {}, **self.statics})
-
-    def _static(self, decorator: ast.expr) -> bool:
-        root = decorator
-        while isinstance(root, ast.Call | ast.Attribute):
-            root = root.func if isinstance(root, ast.Call) else root.value
-        return isinstance(root, ast.Name) and root.id in self.statics
-
-    def _decorate(self, stub: Any, node: Any, test: pages.Test | None) -> Any:
-        for decorator in reversed(node.decorator_list):
-            if not self._static(decorator):
-                continue
-            try:
-                stub = self._eval(decorator)(stub)
-            except Exception as error:
-                text = ast.unparse(decorator)
-                what = f"{test.name}'s" if test else f"{node.name}'s"
-                raise _Unknowable(
-                    f"{what} decorator @{text} cannot be read at collection "
-                    f"({type(error).__name__}: {error}). Collection runs none of the page's "
-                    "code, so a pytest decorator may use only literal values and pytest: write "
-                    "the values in the decorator."
-                ) from None
-        return stub
-
-    def _test(self, index: int, node: Any, test: pages.Test) -> Any:
-        try:
-            if isinstance(node, ast.ClassDef):
-                return self._class(index, node, test)
-            return self._decorate(self._stub(node, _args_pytest_sees(node), "pass"), node, test)
-        except _Unknowable as error:
-            line = test.line
-            problem = str(error)
-
-            def _unreadable() -> None:
-                raise ExampleFailed(f"{self.page.at(line)}: {problem}")
-
-            return _unreadable
-
-    def _class(self, index: int, node: ast.ClassDef, test: pages.Test) -> Any:
-        body: dict[str, Any] = {}
-        for member in node.body:
-            if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
-                fixture = self._fixture(index, member, node.name)
-                body[member.name] = fixture or self._decorate(
-                    self._stub(member, _args_pytest_sees(member), "pass"), member, test
-                )
-            elif isinstance(member, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "pytestmark" for t in member.targets
-            ):
-                with contextlib.suppress(Exception):
-                    body["pytestmark"] = self._eval(member.value)
-        try:
-            bases = tuple(self._eval(base) for base in node.bases)
-        except Exception:  # a base the page defines: its tests are the class's own
-            bases = ()
-        klass = type(node.name, bases, body)
-        klass.__module__ = self.page.page_module.__name__
-        return self._decorate(klass, node, test)
-
-    def _fixture(self, index: int, node: Any, owner: str | None) -> Any:
-        """A stand-in for a fixture the page defines, calling the real one when it runs."""
-        decorators = [d for d in node.decorator_list if self._static(d)]
-        if not any("fixture" in ast.unparse(d) for d in decorators):
-            return None
-        page = self.page
-        name = node.name
-
-        def resolve(instance: Any = None) -> Any:
-            real = page.real(index, owner or name)
-            if owner is not None:
-                real = getattr(type(instance) if instance is not None else real, name, None)
-                real = fixture_function(real)
-                return real.__get__(instance) if instance is not None else real
-            return fixture_function(real)
-
-        arguments = _args_pytest_sees(node)
-        call = ", ".join(
-            a.arg if kind == "positional" else f"{a.arg}={a.arg}"
-            for kind, a in _forwarded(arguments)
-        )
-        target = "_resolve(self)" if owner else "_resolve()"
-        if owner:
-            call = call.partition(", ")[2] if "," in call else ("" if call == "self" else call)
-        generator = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(node))
-        if isinstance(node, ast.AsyncFunctionDef):
-            body = (
-                f"async for _value in {target}({call}):\n        yield _value"
-                if generator
-                else f"return await {target}({call})"
-            )
-        else:
-            body = f"yield from {target}({call})" if generator else f"return {target}({call})"
-        stub = self._stub(node, arguments, body, _resolve=resolve)
-        try:
-            return self._decorate(stub, node, None)
-        except _Unknowable as error:
-            page.problems.append((node.lineno, str(error)))
-            return None
-
-    def _stub(self, node: Any, arguments: ast.arguments, body: str, **names: Any) -> Any:
-        """A function with ``node``'s name, kind and signature, and ``body``; at its page line."""
-        kind = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-        signature = ast.unparse(arguments)
-        source = f"{kind} {node.name}({signature}):\n    {body}\n"
-        tree = ast.parse(source)
-        ast.increment_lineno(tree, node.lineno - 1)
-        namespace: dict[str, Any] = dict(names)
-        exec(compile(tree, str(self.page.path), "exec"), namespace)
-        stub = namespace[node.name]
-        stub.__module__ = self.page.page_module.__name__
-        return stub
-
-
-class _Unknowable(Exception):
-    """A decorator that collection cannot read without running the page's code."""
-
-
-def _own_nodes(node: Any) -> Iterator[ast.AST]:
-    """The nodes of a function's body, not of the functions and classes it defines."""
-    stack = list(node.body)
-    while stack:
-        current = stack.pop()
-        yield current
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(
-                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
-            ):
-                stack.append(child)
-
-
-def _args_pytest_sees(node: Any) -> ast.arguments:
-    """The function's arguments as pytest will see the real one: defaults kept as ``None``,
-    no annotations, and without what ``@given`` and ``@mock.patch`` fill in."""
-    arguments = ast.arguments(
-        posonlyargs=[ast.arg(a.arg) for a in node.args.posonlyargs],
-        args=[ast.arg(a.arg) for a in node.args.args],
-        vararg=ast.arg(node.args.vararg.arg) if node.args.vararg else None,
-        kwonlyargs=[ast.arg(a.arg) for a in node.args.kwonlyargs],
-        kw_defaults=[None if d is None else ast.Constant(None) for d in node.args.kw_defaults],
-        kwarg=ast.arg(node.args.kwarg.arg) if node.args.kwarg else None,
-        defaults=[ast.Constant(None) for _ in node.args.defaults],
-    )
-    for decorator in node.decorator_list:
-        if not isinstance(decorator, ast.Call):
-            continue
-        name = ast.unparse(decorator.func)
-        if name == "given" or name.endswith(".given"):
-            filled = {k.arg for k in decorator.keywords if k.arg}
-            _drop(arguments, filled)
-            positional = arguments.args
-            if decorator.args and positional:
-                del positional[max(len(positional) - len(decorator.args), 0) :]
-        elif re.search(r"(^|\.)patch(\.object)?$", name) and not any(
-            k.arg == "new" for k in decorator.keywords
-        ):
-            wanted = 2 if name.endswith(".object") else 1
-            if len(decorator.args) <= wanted:
-                first = 1 if arguments.args and arguments.args[0].arg in ("self", "cls") else 0
-                if len(arguments.args) > first:
-                    del arguments.args[first]
-    return arguments
-
-
-def _drop(arguments: ast.arguments, names: set[str]) -> None:
-    arguments.args = [a for a in arguments.args if a.arg not in names]
-    keep = [i for i, a in enumerate(arguments.kwonlyargs) if a.arg not in names]
-    arguments.kwonlyargs = [arguments.kwonlyargs[i] for i in keep]
-    arguments.kw_defaults = [arguments.kw_defaults[i] for i in keep]
-
-
-def _forwarded(arguments: ast.arguments) -> Iterator[tuple[str, ast.arg]]:
-    """The arguments pytest fills (those without defaults), to pass on to the real function."""
-    for a in arguments.posonlyargs:
-        yield "positional", a
-    required = len(arguments.args) - len(arguments.defaults)
-    for a in arguments.args[:required]:
-        yield "keyword", a
-    for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
-        if default is None:
-            yield "keyword", a
-
-
-# -- doctests ---------------------------------------------------------------------------------
-
-
-def _flags(page: MarkdownPage, options: str = "") -> int:
-    flags = doctest_optionflags(page.config)
-    for option in re.split(r"[\s,]+", options.strip()):
-        if option[1:] in doctest.OPTIONFLAGS_BY_NAME:
-            flag = doctest.OPTIONFLAGS_BY_NAME[option[1:]]
-            flags = flags | flag if option[0] == "+" else flags & ~flag
-    return flags
-
-
-def _run_session(page: MarkdownPage, example: pages.Example, namespace: dict[str, Any]) -> None:
-    """Run every ``>>>`` example of a session, each compiled at its page line.
-
-    Like Sybil (and pytest's ``--doctest-continue-on-failure``), an example whose output differs
-    does not stop the rest; the item fails with all of them. An unexpected exception does.
-    """
-    __tracebackhide__ = True
-    checker = doctest_checker()
-    base = _flags(page, example.options.get("options", ""))
-    first = len(example.source) - len(example.source.lstrip("\n"))
-    path = str(page.path)
-    parts = doctest.DocTestParser().get_examples(example.source[first:], path)
-    failures: list[str] = []
-    raised: Exception | None = None
-    for part in parts:
-        flags = base
-        for flag, on in part.options.items():
-            flags = flags | flag if on else flags & ~flag
-        if flags & doctest.SKIP:
-            continue
-        line = first + part.lineno + 1
-        try:
-            failure = _run_part(page, part, line, namespace, checker=checker, flags=flags)
-        except Exception as error:  # reported with its traceback, after the rest has run
-            raised = raised or error
-            failure = f"{page.at(line)}: this example raised {type(error).__name__}: {error}"
-        if failure:
-            failures.append(failure)
-    if failures:
-        count = (
-            f"{len(failures)} of the {len(parts)} examples of the session at line {example.line}"
-        )
-        summary = "\n".join(failures) + f"\n{count} did not end as shown."
-        if raised is not None:
-            raised.add_note(summary)
-            raise raised
-        raise ExampleFailed(summary)
-
-
-def _run_part(
-    page: MarkdownPage,
-    part: doctest.Example,
-    line: int,
-    namespace: dict[str, Any],
-    *,
-    checker: doctest.OutputChecker,
-    flags: int,
-) -> str | None:
-    """Run one ``>>>`` example; what is wrong with its outcome, if anything."""
-    __tracebackhide__ = True
-    path = str(page.path)
-    code = compile("\n" * (line - 1) + part.source, path, "single", dont_inherit=True)
-    buffer = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(buffer):
-            exec(code, namespace)
-    except Exception as error:
-        if part.exc_msg is None:
-            raise
-        got = traceback.format_exception_only(type(error), error)[-1]
-        if checker.check_output(part.exc_msg, got, flags) or (
-            flags & doctest.IGNORE_EXCEPTION_DETAIL
-            and _exception_name(got) == _exception_name(part.exc_msg)
-        ):
-            return None
-        return (
-            f"{page.at(line)}: this example raised another exception than the one shown\n"
-            + _difference(checker, part, got, flags)
-        )
-    got = buffer.getvalue()
-    if part.exc_msg is not None:
-        return (
-            f"{page.at(line)}: this example was to raise {part.exc_msg.strip()}, and raised "
-            f"nothing\n{_show(part.source)}"
-        )
-    if checker.check_output(part.want, got, flags):
-        return None
-    return f"{page.at(line)}: this example's output is not the output shown\n" + _difference(
-        checker, part, got, flags
-    )
-
-
-def _exception_name(message: str) -> str:
-    return message.split(":", maxsplit=1)[0].rsplit(".", 1)[-1].strip()
-
-
-def _check_output(page: MarkdownPage, example: pages.Example, got: str) -> None:
-    output = example.output
-    assert output is not None
-    want = output.source.lstrip("\n")
-    flags = _flags(page, output.options.get("options", ""))
-    checker = doctest_checker()
-    if not checker.check_output(want, got, flags):
-        part = doctest.Example(example.source.strip() + "\n", want)
-        raise ExampleFailed(
-            f"{page.at(output.line)}: the output of the testcode at line {example.line} is not "
-            "the output shown\n" + checker.output_difference(part, got, flags)
-        )
-
-
-def _difference(checker: doctest.OutputChecker, part: doctest.Example, got: str, flags: int) -> str:
-    return _show(part.source) + checker.output_difference(part, got, flags)
-
-
-def _show(source: str) -> str:
-    lines = source.rstrip("\n").splitlines()
-    return "\n".join([f">>> {lines[0]}", *(f"... {line}" for line in lines[1:])]) + "\n"
 
 
 def _skip_reason(skip: pages.Skip, namespace: dict[str, Any]) -> str | None:
@@ -906,56 +504,6 @@ def _syntax_message(page: MarkdownPage, error: SyntaxError) -> str:
         caret = " " * max((error.offset or 1) - 1 - indent, 0) + "^"
         text += f"\n    {code.strip()}\n    {caret}"
     return text
-
-
-# -- private APIs (moved to the compat module) -------------------------------------------------
-
-
-def rewrite_asserts(tree: ast.Module, source: bytes, path: str, config: pytest.Config) -> None:
-    """pytest's assertion rewriting of a tree (``_pytest.assertion.rewrite``; pytest 8.3-9.2)."""
-    from _pytest.assertion.rewrite import rewrite_asserts as rewrite
-
-    rewrite(tree, source, path, config)
-
-
-def doctest_optionflags(config: pytest.Config) -> int:
-    """pytest's ``doctest_optionflags`` ini, its own flags included (pytest 8.3-9.2)."""
-    try:
-        from _pytest.doctest import get_optionflags
-
-        return get_optionflags(config)
-    except (ImportError, ValueError):  # the doctest plugin is disabled
-        return 0
-
-
-def doctest_checker() -> doctest.OutputChecker:
-    """pytest's output checker, which knows NUMBER, ALLOW_UNICODE and ALLOW_BYTES."""
-    try:
-        from _pytest.doctest import _get_checker
-
-        return _get_checker()
-    except ImportError:
-        return doctest.OutputChecker()
-
-
-def fixture_function(obj: Any) -> Any:
-    """The function a ``@pytest.fixture`` definition wraps (pytest 8.3-9.2)."""
-    getter = getattr(obj, "_get_wrapped_function", None)
-    if getter is not None:
-        return getter()
-    wrapped = getattr(obj, "__pytest_wrapped__", None)
-    return wrapped.obj if wrapped is not None else obj
-
-
-def short_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
-    """pytest's failure report in the short style (``Node._repr_failure_py``; pytest 8.3-9.2)."""
-    return item._repr_failure_py(excinfo, style="short")
-
-
-def set_instance(item: pytest.Item, instance: Any, method: Any) -> None:
-    """Give a test method its real instance (``Function._instance``; pytest 8.3-9.2)."""
-    item._instance = instance  # type: ignore[attr-defined]
-    item.obj = method  # type: ignore[attr-defined]
 
 
 # -- module names -----------------------------------------------------------------------------
