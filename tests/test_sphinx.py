@@ -330,6 +330,11 @@ def test_marks_sit_under_their_blocks_and_a_testoutput_shares_its_testcode(
     html = quickstart.html("guide")
     # The first block's marks come after its code and before the next block.
     assert html.index("TestBasket") < html.index('data-example="line-') < html.index("total")
+    # A block with a caption keeps its caption: the mark comes after the pair.
+    wrapper = html.index('<div class="literal-block-wrapper')
+    captioned = f'data-example="line-{at(GUIDE, "```{code-block} python")}"'
+    between = html[wrapper : html.index(captioned)]
+    assert between.count("<div") == between.count("</div>")  # the wrapper is closed
     # The testcode's mark comes after its output block, as one example.
     testcode = f'data-example="line-{at(GUIDE, "```{testcode}")}"'
     assert html.index("highlight-none") < html.index(testcode)
