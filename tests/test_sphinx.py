@@ -9,6 +9,7 @@ The other ``test_sphinx_*.py`` modules use the :class:`Site` defined here.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -404,3 +405,41 @@ def test_node_ids_relative_to_a_rootdir_above_the_project(tmp_path: Path) -> Non
     result = site.build()
     assert result.returncode == 0, result.stderr
     assert marks(site.html("guide")) == expected_marks()
+
+
+def _noxfile_sphinx_arguments() -> list[str]:
+    """The arguments the ``docs`` session of the project's noxfile gives sphinx-build."""
+    noxfile = Path(__file__).resolve().parent.parent / "noxfile.py"
+    tree = ast.parse(noxfile.read_text(encoding="utf-8"))
+    docs = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "docs")
+    for node in ast.walk(docs):
+        if (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value == "sphinx-build"
+        ):
+            return [a.value for a in node.args[1:] if isinstance(a, ast.Constant)]
+    raise AssertionError("the docs session runs no sphinx-build")
+
+
+def test_a_page_in_no_toctree_fails_every_build_of_the_guide_not_only_the_first(
+    tmp_path: Path,
+) -> None:
+    # The guide's own build (conf.py at the root): a warning must fail it every time.
+    arguments = _noxfile_sphinx_arguments()
+    assert arguments[-2:] == ["docs", "docs/_build/html"]
+    site = Site(tmp_path, layout="root")
+    site.write(orphan="# A page nobody links\n\nSome text.\n")
+    site.report(guide_records())
+    for attempt in ("first", "second"):
+        result = subprocess.run(
+            [sys.executable, "-m", "sphinx", *arguments],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode != 0, attempt
+        assert "document isn't included in any toctree" in result.stderr, attempt

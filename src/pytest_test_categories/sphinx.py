@@ -260,10 +260,11 @@ def _doctree_read(app: Sphinx, doctree: nodes.document) -> None:
         for test in example.tests:
             shown += marks.lines(test.node, test.line, label=True, skipped=skipped)
         output = blocks.get(example.output.line) if example.output else None
-        under = output or blocks.get(example.line)
-        if shown and under is not None and not example.hidden:
-            if isinstance(under.parent, nodes.container) and under.parent.get("literal_block"):
-                under = under.parent  # a block with a caption: the marks go after both
+        block = output or blocks.get(example.line)
+        if shown and block is not None and not example.hidden:
+            under: nodes.Element = block
+            if isinstance(block.parent, nodes.container) and block.parent.get("literal_block"):
+                under = block.parent  # a block with a caption: the marks go after both
             node = test_results(lines=shown, example=example.name)
             under.parent.insert(under.parent.index(under) + 1, node)
     for name, stale in marks.records.items():
