@@ -11,9 +11,7 @@ in ``docs/_build/results``, which the ``pytest_test_categories.sphinx`` extensio
 from __future__ import annotations
 
 import os
-import re
 from importlib.metadata import version as _installed_version
-from typing import Any
 
 # -- Project ------------------------------------------------------------------------------------
 
@@ -27,6 +25,7 @@ version = ".".join(release.split(".")[:2])
 
 extensions = [
     "myst_parser",
+    "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
     "sphinx_copybutton",
     "pytest_test_categories.sphinx",
@@ -42,10 +41,15 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 # Headings get slugs, so a page can link to [a section](other.md#a-heading).
 myst_heading_anchors = 3
 
-# The verification run's results (`nox -s docs` writes them before it builds): the extension
-# above shows each test's outcome under its code block and fails the build (with -W) when a
-# test has no result, a result is stale, or an example did not end as its page declares.
+# The verification run's results, relative to this file (`nox -s docs` writes them before it
+# builds): the extension above shows how each example and test ended under its block, leaves
+# the pages' HTML comments (hidden code, directives) out of the HTML, and fails the build (with
+# -W) when an example has no result, a result is stale, or an example did not end as its page
+# declares. Each page's summary links to how the guide is verified, and a violation's code to
+# its entry in this guide's reference.
 test_categories_results = "docs/_build/results"
+test_categories_about = "explanation/verified-guide"
+test_categories_violations = "reference/violations"
 
 # -- Intersphinx --------------------------------------------------------------------------------
 
@@ -72,61 +76,3 @@ html_title = f"pytest-test-categories {release}"
 # The copy button leaves out shell prompts and Python's interactive prompts.
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
-
-# -- Invisible directives -----------------------------------------------------------------------
-
-# A page tells the test collector things the reader need not see (hidden setup code, skips,
-# the module name, expected violations) in HTML comments: GitHub hides them, but MyST would
-# pass them into the HTML as raw markup. This handler blanks every HTML comment before MyST
-# parses the page, keeping its newlines so Sphinx's line numbers still match the source.
-# Comments shown as text, inside a fenced code block or an inline code span, are left alone.
-
-_FENCE_OPEN = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
-_SPAN_OR_COMMENT = re.compile(r"(?P<span>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))|<!--.*?-->", re.S)
-
-
-def _blank_comments(prose: str) -> str:
-    def blank(match: re.Match[str]) -> str:
-        if match.group("span"):
-            return match.group(0)
-        return "\n" * match.group(0).count("\n")
-
-    return _SPAN_OR_COMMENT.sub(blank, prose)
-
-
-def strip_html_comments(text: str) -> str:
-    """Blank the HTML comments of a Markdown page, except inside code; keep every newline."""
-    out: list[str] = []
-    prose: list[str] = []
-    fence: str | None = None
-    for line in text.splitlines(keepends=True):
-        if fence is None:
-            opening = _FENCE_OPEN.match(line)
-            if opening is None:
-                prose.append(line)
-                continue
-            out.append(_blank_comments("".join(prose)))
-            prose = []
-            fence = opening.group("fence")
-            out.append(line)
-            continue
-        out.append(line)
-        closing = _FENCE_OPEN.match(line)
-        if (
-            closing is not None
-            and closing.group("fence")[0] == fence[0]
-            and len(closing.group("fence")) >= len(fence)
-            and not line[closing.end() :].strip()
-        ):
-            fence = None
-    out.append(_blank_comments("".join(prose)))
-    return "".join(out)
-
-
-def _on_source_read(app: Any, docname: str, source: list[str]) -> None:
-    source[0] = strip_html_comments(source[0])
-
-
-def setup(app: Any) -> dict[str, Any]:
-    app.connect("source-read", _on_source_read)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
