@@ -12,7 +12,7 @@ from . import _compat
 
 
 def _keep(raw: Any, where: str, config: pytest.Config) -> Any:
-    return raw
+    return tuple(raw) if isinstance(raw, list) else raw
 
 
 class Option(NamedTuple):

@@ -207,14 +207,6 @@ def _markdown_sizes(raw: Any, where: str, config: pytest.Config) -> tuple[tuple[
     return tuple(sizes)
 
 
-def _tuple(raw: Any, where: str, config: pytest.Config) -> tuple[str, ...]:
-    return tuple(raw)
-
-
-def _bool(raw: Any, where: str, config: pytest.Config) -> bool:
-    return bool(raw)
-
-
 ENFORCEMENT = Option(
     "test_categories_enforcement",
     "Resource isolation of sized tests: off (default), warn or strict.",
@@ -284,7 +276,6 @@ OPTIONS: dict[str, Option] = {
         "smallest size each test fits.",
         "--test-categories-suggest",
         ini=None,
-        parse=_bool,
         cli={"action": "store_true", "default": False},
     ),
     "suggest_file": Option(
@@ -301,7 +292,6 @@ OPTIONS: dict[str, Option] = {
         "Make every test without a size marker a collection error.",
         ini="bool",
         default=False,
-        parse=_bool,
     ),
     "allow_read": Option(
         "test_categories_allow_read",
@@ -323,7 +313,6 @@ OPTIONS: dict[str, Option] = {
         "Glob patterns of Markdown pages to collect as test modules (needs the markdown extra).",
         ini="linelist",
         default=[],
-        parse=_tuple,
     ),
     "markdown_sizes": Option(
         "test_categories_markdown_size",

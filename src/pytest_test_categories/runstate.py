@@ -38,8 +38,6 @@ class Bound:
     those the test's thread delivered; ``stopped`` is set when an interrupt was delivered.
     """
 
-    __slots__ = ("answered", "asked", "asked_at", "base", "stopped", "tampered")
-
     def __init__(self) -> None:
         self.reset()
 
@@ -56,29 +54,6 @@ class ActiveTest(Bound):
     """One running test, made from its item: its size and limit (collected by the plugin), the
     session's settings, and the violation it is expected to make. Enter it with :func:`running`.
     ``live`` is true while the test's own code (or fixtures) run."""
-
-    __slots__ = (
-        "_depth",
-        "_pauses",
-        "_reported",
-        "_since",
-        "alarm",
-        "charged",
-        "debugging",
-        "expected",
-        "guarding",
-        "isolating",
-        "item",
-        "limit",
-        "live",
-        "nodeid",
-        "observing",
-        "outcome",
-        "size",
-        "strict",
-        "thread",
-        "violations",
-    )
 
     def __init__(self, item: Any) -> None:
         self.reset()
@@ -196,8 +171,6 @@ class ActiveTest(Bound):
 
 class SharedFixture(Bound):
     """A module-, class- or session-scoped fixture setting up or tearing down, with its bound."""
-
-    __slots__ = ("config", "limit", "name", "scope", "since", "when")
 
     def __init__(self, name: str, scope: str, when: str, limit: float, config: Any) -> None:
         super().__init__()

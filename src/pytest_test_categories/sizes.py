@@ -75,32 +75,28 @@ class SizeConflict(SizeError):
     """Two different sizes at the same level: a collection error for that test."""
 
 
-def _base_class_markers(size: Size) -> list[pytest.MarkDecorator]:
-    return [getattr(pytest.mark, size.value)]
-
-
 class SmallTest:
     """Base class: every test method of a subclass is a small test."""
 
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.SMALL)
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.small]
 
 
 class MediumTest:
     """Base class: every test method of a subclass is a medium test."""
 
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.MEDIUM)
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.medium]
 
 
 class LargeTest:
     """Base class: every test method of a subclass is a large test."""
 
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.LARGE)
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.large]
 
 
 class XLargeTest:
     """Base class: every test method of a subclass is an xlarge test."""
 
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.XLARGE)
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.xlarge]
 
 
 def register_markers(config: pytest.Config) -> None:
@@ -113,7 +109,7 @@ def register_markers(config: pytest.Config) -> None:
         keywords = ", ".join(f"{k}=None" for k in KEYWORDS[size])
         config.addinivalue_line(
             "markers",
-            f"{size.value}({keywords}): {_article(size)} {size.value} test "
+            f"{size.value}({keywords}): {'an' if size is Size.XLARGE else 'a'} {size.value} test "
             f"({MARKER_HELP[size]}). timeout= sets a stricter limit in seconds."
             + extra.get(size, ""),
         )
@@ -241,15 +237,6 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
 
 
 def _dedupe(found: Found) -> Found:
-    seen: set[Size] = set()
-    unique = []
-    for size, mark in found:
-        if size not in seen:
-            seen.add(size)
-            unique.append((size, mark))
-    order = list(Size)
-    return sorted(unique, key=lambda pair: order.index(pair[0]))
-
-
-def _article(size: Size) -> str:
-    return "an" if size is Size.XLARGE else "a"
+    """Each size once, with its first marker, in size order."""
+    first = dict(reversed(found))
+    return [(size, first[size]) for size in Size if size in first]

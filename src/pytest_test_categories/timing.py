@@ -17,7 +17,7 @@ only while its own code runs) and any shared fixture setting up or tearing down
 :data:`SIGNAL` is a real-time signal where there is one, not ``SIGALRM``: tests, libraries and
 pytest-timeout's signal method keep ``SIGALRM`` and the interval timer to themselves. Whatever
 a test does to the plugin's signal is undone when the interrupt is delivered and when the test
-ends (:func:`check_timer`), and said in its failure. The clock is :class:`.runstate.Clock` and
+ends (:func:`check_timer`), and said in its failure. The clock is :class:`._watchdog.Clock` and
 the watchdog waits on a lock, so freezegun and friends reach neither.
 """
 
