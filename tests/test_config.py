@@ -102,7 +102,7 @@ def test_unknown_report_format_is_a_usage_error(pytester: pytest.Pytester) -> No
 
 
 def test_options_are_documented_in_help(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--help")
+    result = pytester.runpytest_inprocess("--help")
     result.stdout.fnmatch_lines(
         [
             "test sizes, time limits and isolation:",
