@@ -24,6 +24,11 @@ PYTEST_READERS = ("_pytest.assertion.rewrite", "_pytest.capture", "_pytest.debug
 #: cache of worker threads, which only hands a thread on.
 LOOP_THREADS = ("asyncio.base_events:shutdown_default_executor", "trio._core._run:guest_tick")
 TRIO_THREAD_CACHE = "trio._core._thread_cache"
+#: Routes no audit event reports, wrapped where they live: asyncio's name lookup on the loop
+#: (``asyncio.base_events``, CPython 3.11), and the fork-and-exec of ``subprocess`` and
+#: ``multiprocessing`` (``_posixsubprocess.fork_exec``, CPython 3.11).
+LOOP_LOOKUP = ("asyncio.base_events", "BaseEventLoop.getaddrinfo")
+FORK_EXEC = ("_posixsubprocess", "fork_exec")
 
 
 # -- pytest ----------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from .violations import TimeLimitExceeded, shorten_crash_message
 
 #: What a session set up (timer, isolation, no outer test running), undone at unconfigure.
 SESSION_KEY = pytest.StashKey[contextlib.ExitStack]()
-#: What a test's setup entered (the running test), left after its teardown.
+#: What a test's setup entered (:func:`.runstate.running`), left after its teardown. Not a
+#: ``with`` around pytest_runtest_protocol: pytest-rerunfailures runs a test's setup, call and
+#: teardown several times in one protocol, and each run is a test of its own.
 RUNNING_KEY = pytest.StashKey[contextlib.ExitStack]()
 
 

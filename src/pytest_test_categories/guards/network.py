@@ -29,6 +29,7 @@ import ipaddress
 import socket
 from typing import Any
 
+from pytest_test_categories._compat import LOOP_LOOKUP
 from pytest_test_categories.allowances import Allowances
 from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
@@ -204,6 +205,6 @@ GUARD = Guard(
     },
     patches=(
         Patch("socket", "socket.listen", _listen),
-        Patch("asyncio.base_events", "BaseEventLoop.getaddrinfo", _loop_lookup),
+        Patch(*LOOP_LOOKUP, _loop_lookup),
     ),
 )
