@@ -107,8 +107,10 @@ def _entered(test: runstate.ActiveTest) -> None:
     test's threads."""
     global _active, _rules
     adopted.clear()
-    if _pending:
-        _apply_pending()
+    if any(patch.module in sys.modules for _, patch in _pending):
+        waiting = _pending[:]
+        _pending.clear()
+        _apply(waiting)
     size = test.guarding
     if not test.isolating or size is None:
         _active = _EMPTY
@@ -189,13 +191,12 @@ def _patch(guard: Guard, patch: Patch, rebind: dict[int, tuple[Any, Any]]) -> No
     _replace(owner, attribute, original, wrapper)
 
 
-def _apply_pending() -> None:
+def _apply(patches: list[tuple[Guard, Patch]]) -> None:
+    """Apply the patches whose modules are loaded (the others wait in :data:`_pending`)."""
     rebind: dict[int, tuple[Any, Any]] = {}
-    for guard, patch in list(_pending):
-        if patch.module in sys.modules:
-            _pending.remove((guard, patch))
-            _patch(guard, patch, rebind)
-    if rebind:
+    for guard, patch in patches:
+        _patch(guard, patch, rebind)
+    if rebind:  # before the hook, if it is not there yet: every id() it takes is an audit event
         _rebind(rebind)
 
 
@@ -224,13 +225,14 @@ def installed() -> Iterator[None]:
     if _patched or _pending:
         yield
         return
-    rebind: dict[int, tuple[Any, Any]] = {}
-    for guard in GUARDS:
-        for patch in guard.patches:
-            if patch.python_below is None or sys.version_info[:2] < patch.python_below:
-                _patch(guard, patch, rebind)
-    if rebind:  # before the hook: every id() it takes is an audit event
-        _rebind(rebind)
+    _apply(
+        [
+            (guard, patch)
+            for guard in GUARDS
+            for patch in guard.patches
+            if patch.python_below is None or sys.version_info[:2] < patch.python_below
+        ]
+    )
     if not _hook_installed:
         _replace(sys, "addaudithook", _add_audit_hook, addaudithook)
     runstate.on_enter.append(_entered)
