@@ -38,8 +38,8 @@ def ini_overridden(config: pytest.Config, name: str) -> bool:
     """Was ini option ``name`` given with ``-o name=value``?
 
     pytest 9.2 keeps each value's origin in ``Config._inicfg`` (``ConfigValue.origin``);
-    pytest 8 kept the raw ``-o`` strings in ``Config._override_ini`` (read in its source, not
-    run).
+    pytest 8 kept the raw ``-o`` strings in ``Config._override_ini`` (not checked here: no
+    pytest 8 was at hand).
     """
     value = getattr(config, "_inicfg", {}).get(name)
     if value is not None and hasattr(value, "origin"):
