@@ -1,10 +1,13 @@
-"""Options: resolved once, command line over ini, and every bad value named with its source."""
+"""Options: resolved once, command line over ini, and every bad value named with its source.
+
+Option parsing involves no signal, interpreter state or exit code of a process of its own: most
+runs here are in-process (:func:`check`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from conftest import Runner
+from conftest import INI, Runner
 
 PASSING = """
 import pytest
@@ -15,9 +18,16 @@ def test_fine():
 """
 
 
+def check(pytester: pytest.Pytester, *args: str, ini: str = "") -> pytest.RunResult:
+    """Run pytest in this process on the passing module, with ``ini`` in tox.ini."""
+    pytester.makeini(INI.format(extra=ini))
+    pytester.makepyfile(test_subject=PASSING)
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
+
+
 @pytest.mark.parametrize("value", ["Strict", "on", "", "true"])
-def test_bad_enforcement_in_ini_is_a_usage_error(run: Runner, value: str) -> None:
-    result = run(PASSING, ini=f"test_categories_enforcement = {value}", enforcement=None)
+def test_bad_enforcement_in_ini_is_a_usage_error(pytester: pytest.Pytester, value: str) -> None:
+    result = check(pytester, ini=f"test_categories_enforcement = {value}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
@@ -27,8 +37,8 @@ def test_bad_enforcement_in_ini_is_a_usage_error(run: Runner, value: str) -> Non
     )
 
 
-def test_bad_enforcement_on_the_command_line_is_a_usage_error(run: Runner) -> None:
-    result = run(PASSING, enforcement="STRICT")
+def test_bad_enforcement_on_the_command_line_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = check(pytester, "--test-categories-enforcement=STRICT")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["ERROR: command-line option --test-categories-enforcement: 'STRICT' is not a valid *"]
@@ -47,8 +57,8 @@ def test_every_valid_mode_is_accepted(run: Runner, mode: str) -> None:
     result.assert_outcomes(passed=1)
 
 
-def test_bad_distribution_mode_names_its_option(run: Runner) -> None:
-    result = run(PASSING, ini="test_categories_distribution_enforcement = loud", enforcement=None)
+def test_bad_distribution_mode_names_its_option(pytester: pytest.Pytester) -> None:
+    result = check(pytester, ini="test_categories_distribution_enforcement = loud")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["ERROR: ini option test_categories_distribution_enforcement in tox.ini: 'loud' *"]
@@ -65,24 +75,26 @@ def test_bad_distribution_mode_names_its_option(run: Runner) -> None:
         ("small=-5, medium=100, large=5", "'small=-5' needs a percentage from 0 to 100"),
     ],
 )
-def test_bad_distribution_targets_are_usage_errors(run: Runner, setting: str, message: str) -> None:
-    result = run(PASSING, ini=f"test_categories_distribution_targets = {setting}", enforcement=None)
+def test_bad_distribution_targets_are_usage_errors(
+    pytester: pytest.Pytester, setting: str, message: str
+) -> None:
+    result = check(pytester, ini=f"test_categories_distribution_targets = {setting}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [f"ERROR: ini option test_categories_distribution_targets in tox.ini: *{message}*"]
     )
 
 
-def test_targets_from_the_command_line_are_named_as_such(run: Runner) -> None:
-    result = run(PASSING, "--test-categories-distribution-targets=small=50,medium=10,large=10")
+def test_targets_from_the_command_line_are_named_as_such(pytester: pytest.Pytester) -> None:
+    result = check(pytester, "--test-categories-distribution-targets=small=50,medium=10,large=10")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["ERROR: command-line option --test-categories-distribution-targets: *add up to 70 %*"]
     )
 
 
-def test_unknown_report_format_is_a_usage_error(run: Runner) -> None:
-    result = run(PASSING, "--test-size-report=fancy")
+def test_unknown_report_format_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = check(pytester, "--test-size-report=fancy")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["ERROR: command-line option --test-size-report: 'fancy' is not a report format; *"]
@@ -90,7 +102,7 @@ def test_unknown_report_format_is_a_usage_error(run: Runner) -> None:
 
 
 def test_options_are_documented_in_help(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--help")
+    result = pytester.runpytest_inprocess("--help")
     result.stdout.fnmatch_lines(
         [
             "test sizes, time limits and isolation:",
@@ -118,17 +130,17 @@ def test_plugin_is_loaded_through_its_entry_point(pytester: pytest.Pytester) -> 
     ],
 )
 def test_a_size_given_twice_is_a_usage_error(
-    run: Runner, option: str, setting: str, twice: str
+    pytester: pytest.Pytester, option: str, setting: str, twice: str
 ) -> None:
-    result = run(PASSING, ini=f"{option} = {setting}", enforcement=None)
+    result = check(pytester, ini=f"{option} = {setting}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [f"ERROR: ini option {option} in tox.ini: {setting!r} gives {twice} twice; give each *"]
     )
 
 
-def test_a_bad_require_size_value_names_the_option(run: Runner) -> None:
-    result = run(PASSING, ini="test_categories_require_size = maybe", enforcement=None)
+def test_a_bad_require_size_value_names_the_option(pytester: pytest.Pytester) -> None:
+    result = check(pytester, ini="test_categories_require_size = maybe")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
@@ -139,8 +151,8 @@ def test_a_bad_require_size_value_names_the_option(run: Runner) -> None:
 
 
 @pytest.mark.parametrize("value", ["", " "])
-def test_an_empty_report_file_is_refused_at_start_up(run: Runner, value: str) -> None:
-    result = run(PASSING, f"--test-size-report-file={value}")
+def test_an_empty_report_file_is_refused_at_start_up(pytester: pytest.Pytester, value: str) -> None:
+    result = check(pytester, f"--test-size-report-file={value}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["ERROR: command-line option --test-size-report-file: the path is empty; *"]
@@ -148,13 +160,34 @@ def test_an_empty_report_file_is_refused_at_start_up(run: Runner, value: str) ->
     assert "passed" not in result.stdout.str()  # refused before any test ran
 
 
-def test_a_directory_as_report_file_is_refused_at_start_up(
-    run: Runner, pytester: pytest.Pytester
-) -> None:
+def test_a_directory_as_report_file_is_refused_at_start_up(pytester: pytest.Pytester) -> None:
     (pytester.path / "reports").mkdir()
-    result = run(PASSING, "--test-size-report-file=reports")
+    result = check(pytester, "--test-size-report-file=reports")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         ["ERROR: command-line option --test-size-report-file: 'reports' is a directory; *"]
     )
     assert (pytester.path / "reports").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("test_categories_enforcement", "loud", "'loud' is not a valid enforcement mode"),
+        (
+            "test_categories_require_size",
+            "maybe",
+            "invalid truth value 'maybe'; use true or false.",
+        ),
+        ("test_categories_markdown_size", "huge", "'huge' names no size"),
+    ],
+)
+def test_a_bad_value_given_with_o_is_named_as_from_the_command_line(
+    pytester: pytest.Pytester, option: str, value: str, message: str
+) -> None:
+    result = check(pytester, "-o", f"{option}={value}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"ERROR: ini option {option} given with -o on the command line: *{message}*"]
+    )
+    assert "tox.ini" not in result.stderr.str()

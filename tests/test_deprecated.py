@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Runner
-from pytest_test_categories.config import DEPRECATED
+from pytest_test_categories._legacy import DEPRECATED
 
 PASSING = """
 import pytest

@@ -20,7 +20,7 @@ def spin(seconds):
 
 
 def test_markers_are_registered_and_documented(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--markers")
+    result = pytester.runpytest_inprocess("--markers")
     for size, limit, keywords in (
         ("small", "1 s", "timeout=None, allow_read=None"),
         ("medium", "300 s", "timeout=None, allow_hosts=None"),

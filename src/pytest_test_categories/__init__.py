@@ -5,23 +5,16 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-
-def _load_plainly() -> None:
-    """Have the rest of the package imported the usual way, not through pytest's assert rewriter.
-
-    pytest rewrites the asserts of every module of an installed plugin and loads each from its
-    own cache with ``marshal.load`` on a file, several times slower than a normal import: about
-    4 ms per run for this package, which has no asserts for pytest to explain. Only this
-    package's name is taken off the rewriter's list; if pytest's rewriter looks different, the
-    package is simply rewritten as before.
-    """
-    for finder in sys.meta_path:
-        marked = getattr(finder, "_must_rewrite", None)
-        if type(finder).__module__ == "_pytest.assertion.rewrite" and isinstance(marked, set):
-            marked.discard(__name__)
-
-
-_load_plainly()
+# pytest rewrites the asserts of every module of an installed plugin and loads each from its
+# own cache, several times slower than a normal import; this package has no asserts for it to
+# explain. So the package takes itself off the rewriter's private list (``_must_rewrite``, a set
+# on ``AssertionRewritingHook``, pytest 9.2). Not in ``_compat``, with the other private
+# touches: it must run before the package imports any module of its own. If the rewriter looks
+# different, the package is simply rewritten.
+for _finder in sys.meta_path:
+    _marked = getattr(_finder, "_must_rewrite", None)
+    if type(_finder).__module__ == "_pytest.assertion.rewrite" and isinstance(_marked, set):
+        _marked.discard(__name__)
 
 from .config import Mode, Settings
 from .distribution import DistributionWarning

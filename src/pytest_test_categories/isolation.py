@@ -15,13 +15,15 @@ only when an event would otherwise be a violation.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import types
+from collections.abc import Iterator
 from typing import Any
 
-from . import runstate
-from .allowances import NOTHING, Allowances
+from . import _compat, runstate
+from .config import SETTINGS_KEY
 from .guards import GUARDS
 from .guards.shape import CallCheck, Check, Guard, Patch, Rules, adopted
 from .sizes import SPEC_KEY, Size
@@ -30,9 +32,9 @@ from .violations import Kind
 _Entry = tuple[Kind, Check]
 _EMPTY: dict[str, _Entry] = {}
 
-#: Per size (by name: an enum's hash is a Python call), the audit events its guards watch.
-_tables: dict[str, dict[str, _Entry]] = {
-    size.value: {
+#: Per size, the audit events its guards watch.
+_tables: dict[Size, dict[str, _Entry]] = {
+    size: {
         event: (guard.kind, check)
         for guard in GUARDS
         if size in guard.sizes
@@ -42,31 +44,28 @@ _tables: dict[str, dict[str, _Entry]] = {
 }
 #: The table of the test that started last (a stale one is harmless: see :func:`_audit`).
 _active: dict[str, _Entry] = _EMPTY
+#: The running test's rules: its size, its session's and its own allowances.
+_rules = Rules(Size.SMALL)
 #: The audit hook is added when the first isolated test starts, not at configure: collection
 #: raises half of a run's audit events (pytest reads every test function's ``__code__``), and
 #: each costs a call of the hook. Until then ``sys.addaudithook`` adds the plugin's hook first,
 #: so that it still sees what a suite's own hook (added at import) refuses.
 _hook_installed = False
 _add_audit_hook = sys.addaudithook
-#: What :func:`install` replaced: (owner, attribute, original, wrapper, owner had its own).
+#: What :func:`installed` replaced: (owner, attribute, original, wrapper, owner had its own).
 _patched: list[tuple[Any, str, Any, Any, bool]] = []
-#: Patches of modules nobody had imported at :func:`install` (asyncio, in a suite without async
-#: tests): applied when a test starts after the module is loaded. Importing it for them would
-#: cost every isolated run 11 ms.
+#: Patches of modules nobody had imported at :func:`installed` (asyncio, in a suite without
+#: async tests): applied when a test starts after the module is loaded. Importing it for them
+#: would cost every isolated run 11 ms.
 _pending: list[tuple[Guard, Patch]] = []
-#: Per size (by name), its rules with the session's allowances; and the running test's rules.
-_session_rules: dict[str, Rules] = {size.value: Rules(size) for size in Size}
-_rules: Rules = _session_rules[Size.SMALL.value]
-_get_ident = threading.get_ident
-_threads: dict[int, threading.Thread] = threading._active  # type: ignore[attr-defined]
 
 
 def _foreign(test: runstate.ActiveTest) -> bool:
     """Is the current thread one whose events are not the test's? (Only for a table hit.)"""
-    ident = _get_ident()
+    ident = threading.get_ident()
     if ident == test.thread:
         return False
-    thread = _threads.get(ident)
+    thread = _compat.threads_by_ident().get(ident)
     return thread is not None and thread not in adopted
 
 
@@ -103,28 +102,27 @@ def _applies(sizes: frozenset[Size]) -> runstate.ActiveTest | None:
     return None if _foreign(test) else test
 
 
-def test_started() -> None:
-    """A test with isolation starts: pick its size's table and rules, forget the last test's
-    threads."""
+def _entered(test: runstate.ActiveTest) -> None:
+    """A test becomes the running test: pick its size's table and rules, forget the last
+    test's threads."""
     global _active, _rules
-    test = runstate.current
     adopted.clear()
-    if _pending:
-        _apply_pending()
-    size = None if test is None else test.guarding
-    if test is None or size is None:
+    if any(patch.module in sys.modules for _, patch in _pending):
+        waiting = _pending[:]
+        _pending.clear()
+        _apply(waiting)
+    size = test.guarding
+    if not test.isolating or size is None:
         _active = _EMPTY
         return
     if not _hook_installed:
         _hook()
-    _active = _tables[size._value_]
-    _rules = _session_rules[size._value_]
-    try:
-        spec = test.item.stash[SPEC_KEY]
-    except KeyError:  # an item that was not collected (pytester's inline items)
-        return
-    if spec is not None and spec.allowances is not NOTHING and spec.size is size:
-        _rules = Rules(size, _rules.allowed + spec.allowances)
+    allowed = test.item.config.stash[SETTINGS_KEY].allowances
+    spec = test.item.stash.get(SPEC_KEY, None)
+    if spec is not None and spec.size is size:
+        allowed += spec.allowances
+    _active = _tables[size]
+    _rules = Rules(size, allowed, test.strict)
 
 
 class _Guarded:
@@ -193,13 +191,12 @@ def _patch(guard: Guard, patch: Patch, rebind: dict[int, tuple[Any, Any]]) -> No
     _replace(owner, attribute, original, wrapper)
 
 
-def _apply_pending() -> None:
+def _apply(patches: list[tuple[Guard, Patch]]) -> None:
+    """Apply the patches whose modules are loaded (the others wait in :data:`_pending`)."""
     rebind: dict[int, tuple[Any, Any]] = {}
-    for guard, patch in list(_pending):
-        if patch.module in sys.modules:
-            _pending.remove((guard, patch))
-            _patch(guard, patch, rebind)
-    if rebind:
+    for guard, patch in patches:
+        _patch(guard, patch, rebind)
+    if rebind:  # before the hook, if it is not there yet: every id() it takes is an audit event
         _rebind(rebind)
 
 
@@ -221,22 +218,29 @@ def _rebind(originals: dict[int, tuple[Any, Any]]) -> None:
                     continue
 
 
-def install(allowed: Allowances) -> None:
-    """Install the patches (once per session) with the session's allowances; the audit hook
-    (once per process) follows with the first isolated test."""
-    for size in Size:
-        _session_rules[size.value] = Rules(size, allowed)
-    if not (_patched or _pending):
-        rebind: dict[int, tuple[Any, Any]] = {}
-        for guard in GUARDS:
-            for patch in guard.patches:
-                if patch.python_below is not None and sys.version_info[:2] >= patch.python_below:
-                    continue
-                _patch(guard, patch, rebind)
-        if rebind:  # before the hook: every id() it takes is an audit event
-            _rebind(rebind)
-        if not _hook_installed:
-            _replace(sys, "addaudithook", _add_audit_hook, addaudithook)
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """Install the patches for the block (a session), unless an outer session did (a pytest run
+    inside a test); the audit hook (once per process) follows with the first isolated test."""
+    if _patched or _pending:
+        yield
+        return
+    _apply(
+        [
+            (guard, patch)
+            for guard in GUARDS
+            for patch in guard.patches
+            if patch.python_below is None or sys.version_info[:2] < patch.python_below
+        ]
+    )
+    if not _hook_installed:
+        _replace(sys, "addaudithook", _add_audit_hook, addaudithook)
+    runstate.on_enter.append(_entered)
+    try:
+        yield
+    finally:
+        runstate.on_enter.remove(_entered)
+        _uninstall()
 
 
 def _hook() -> None:
@@ -252,9 +256,9 @@ def addaudithook(hook: Any) -> None:
     _add_audit_hook(hook)
 
 
-def uninstall() -> None:
-    """Put back what :func:`install` wrapped. The audit hook stays: CPython cannot remove it,
-    and with no test running it returns at once."""
+def _uninstall() -> None:
+    """Put back what was wrapped. The audit hook stays: CPython cannot remove it, and with no
+    test running it returns at once."""
     global _active
     _active = _EMPTY
     _pending.clear()

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import sys
+import contextlib
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from . import _compat, distribution, reports, runstate, sizes, timing, verdict
 from . import config as options
-from . import distribution, reports, runstate, sizes, timing, verdict
 from .runstate import ActiveTest
 from .violations import TimeLimitExceeded, shorten_crash_message
 
-SIZE_KEY = sizes.SPEC_KEY
-EXPECTED = verdict.EXPECTED_KEY
-UNSIZED = reports.UNSIZED
-ISOLATION = f"{__package__}.isolation"
-#: The JUnit XML property that holds each test's size.
-JUNIT = reports.JUNIT_PROPERTY
-TIMER_KEY = pytest.StashKey[timing.Timer]()
-#: The test that was running when this session began: a run inside a test (pytester, in-process).
-OUTER_KEY = pytest.StashKey[ActiveTest | None]()
+#: What a session set up (timer, isolation, no outer test running), undone at unconfigure.
+SESSION_KEY = pytest.StashKey[contextlib.ExitStack]()
+#: What a test's setup entered (:func:`.runstate.running`), left after its teardown. Not a
+#: ``with`` around pytest_runtest_protocol: pytest-rerunfailures runs a test's setup, call and
+#: teardown several times in one protocol, and each run is a test of its own.
+RUNNING_KEY = pytest.StashKey[contextlib.ExitStack]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,38 +31,22 @@ def pytest_configure(config: pytest.Config) -> None:
     sizes.register_markers(config)
     settings = options.resolve(config)
     config.stash[options.SETTINGS_KEY] = settings
-    config.stash[OUTER_KEY] = runstate.current
-    timer = timing.Timer(not config.getoption("usepdb", False), settings.hard_stop)
-    timer.install()
-    config.stash[TIMER_KEY] = timer
-    config.stash[runstate.FLAGS_KEY] = runstate.SessionFlags(
-        config,
-        isolating=settings.enforcement is not options.Mode.OFF,
-        strict=settings.enforcement is options.Mode.STRICT,
-        alarm=timer.installed,
-        observing=settings.suggest,
-    )
-    if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(_ControllerHooks(), "test-categories-controller")
+    config.stash[SESSION_KEY] = session = contextlib.ExitStack()
+    config.stash[runstate.ALARM_KEY] = session.enter_context(timing.timer(config))
     if settings.enforcement is not options.Mode.OFF or settings.suggest:
         from . import isolation  # only then: with isolation off, nothing of it is loaded
 
-        isolation.install(settings.allowances)
+        session.enter_context(isolation.installed())
+    # A pytest run inside a test (pytester, in-process): that test waits until this run ends.
+    session.enter_context(runstate.running(None))
+    if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_ControllerHooks(), "test-categories-controller")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    timer = config.stash.get(TIMER_KEY, None)
-    if timer is not None:
-        timer.uninstall(outermost=config.stash.get(OUTER_KEY, None) is None)
-    isolation = sys.modules.get(ISOLATION)
-    if isolation is not None and config.stash.get(options.SETTINGS_KEY, None) is not None:
-        isolation.uninstall()
-    runstate.current = outer = config.stash.get(OUTER_KEY, None)
-    if outer is not None:  # back to the test this run ran in: its isolation, its limit
-        if outer.isolating and isolation is not None:
-            isolation.install(outer.item.config.stash[options.SETTINGS_KEY].allowances)
-            isolation.test_started()
-        outer.watch_again()
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        session.close()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -93,10 +74,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     items = session.items
     bad_timeouts: list[str] = []
     conflicts: list[pytest.Item] = []
-    resolve = sizes.resolve
     for item in items:
         try:
-            spec = resolve(item)
+            spec = sizes.resolve(item)
         except sizes.SizeConflict as error:
             conflicts.append(item)
             report = pytest.CollectReport(item.nodeid, "failed", str(error), [])
@@ -105,56 +85,37 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         except sizes.SizeError as error:
             bad_timeouts.append(str(error))
             continue
-        # Stored for unsized items too: Stash.get raises and catches KeyError on a miss,
-        # which costs more than the store.
-        item.stash[SIZE_KEY] = spec
-        item.user_properties.append((JUNIT, spec.size._value_ if spec else UNSIZED))
+        item.stash[sizes.SPEC_KEY] = spec
+        item.user_properties.append(
+            (reports.JUNIT_PROPERTY, str(spec.size if spec else reports.UNSIZED))
+        )
     if bad_timeouts:
         raise pytest.UsageError("\n".join(bad_timeouts))
     for item in conflicts:
         items.remove(item)
-    distribution.require_sizes(session, items, SIZE_KEY)
+    distribution.require_sizes(session, items, sizes.SPEC_KEY)
 
 
-def _start(item: pytest.Item) -> ActiveTest:
+def _running(item: pytest.Item) -> ActiveTest | None:
     test = runstate.current
-    if test is None or test.item is not item:
-        stash = item.stash
-        try:
-            spec = stash[SIZE_KEY]
-        except KeyError:  # an item that was not collected (pytester's inline items)
-            spec = None
-        flags = runstate.flags(item.config)
-        expected = None
-        if EXPECTED in stash:  # not stash.get: its miss raises and catches a KeyError
-            expected = stash[EXPECTED]
-        test = ActiveTest(
-            item,
-            spec.size if spec else None,
-            spec.limit if spec else None,
-            isolating=flags.isolating,
-            strict=flags.strict,
-            alarm=flags.alarm,
-            expected=expected,
-            observing=flags.observing,
-        )
-        runstate.current = test
-        if test.isolating:  # isolation was installed with the session (pytest_configure)
-            sys.modules[ISOLATION].test_started()  # not an import statement: one per test
-    return test
+    return test if test is not None and test.item is item else None
 
 
 # Setup is a plain hook, not a wrapper: run first, it is cheaper, and it is not in the traceback
 # of a fixture that fails.
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    _start(item)
+    if _running(item) is None:
+        item.stash[RUNNING_KEY] = stack = contextlib.ExitStack()
+        stack.enter_context(runstate.running(ActiveTest(item)))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     __tracebackhide__ = True
-    test = _start(item)
+    test = _running(item)
+    if test is None:
+        return (yield)
     test.start()
     try:
         return (yield)
@@ -180,7 +141,7 @@ def pytest_fixture_setup(
     try:
         return (yield)
     except TimeLimitExceeded as error:
-        timing.cache_failure(fixturedef, request, error)
+        _compat.cache_failure(fixturedef, request, error)
         raise
     finally:
         timing.fixture_setup_ends(fixturedef, request.config, test)
@@ -195,19 +156,18 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    test = runstate.current
-    when = call.when
-    if test is not None and test.item is item:
+    test = _running(item)
+    if test is not None:
         if test.violations or test.expected is not None or test.over_limit():
             verdict.judge(item, call, report, test)
         if call.excinfo is not None and report.outcome == "failed":
             shorten_crash_message(report, call.excinfo.value)
-        if when == "teardown":
-            runstate.current = None
+        if call.when == "teardown":
+            item.stash[RUNNING_KEY].close()
             timing.check_timer()  # the next test starts with the timer as the plugin set it
         elif test.stopped:  # the test failed its limit: its cleanup gets a bound of its own
             test.fresh_bound()
-    if when == "teardown" or report.outcome != "passed" or hasattr(report, "wasxfail"):
+    if call.when == "teardown" or report.outcome != "passed" or hasattr(report, "wasxfail"):
         reports.note_phase(item, report, test)  # a passing setup or call changes no record
     return report
 

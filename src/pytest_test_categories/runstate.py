@@ -1,34 +1,34 @@
 """The test that is running now: its size, its clock, and the violations it has made.
 
-Time limits and resource guards both read :data:`current`. The plugin sets it when a test's
-setup begins and clears it after teardown. The test is *live* only while its own code runs:
-its call and the bodies of its function-scoped fixtures. Shared (module-, class-,
-session-scoped) fixtures pause it, because their cost and their side effects belong to no
-single test; each of them is bounded on its own (:data:`shared`).
-
-The clock is read through a class attribute, never a module global: freezegun rebinds module
-globals that hold the real time functions, and monkeypatching the ``time`` module cannot reach
-a reference taken at import.
+Time limits and resource guards both read :data:`current`, which only :func:`running` sets:
+the plugin enters it when a test's setup begins and leaves it after its teardown. The test is
+*live* only while its own code runs: its call and the bodies of its function-scoped fixtures.
+Shared (module-, class-, session-scoped) fixtures pause it, because their cost and their side
+effects belong to no single test; each of them is bounded on its own (:data:`shared`).
 """
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import threading
-import time
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
-from .sizes import Size
+from . import _watchdog
+from ._watchdog import Clock
+from .config import SETTINGS_KEY, Mode
+from .sizes import SPEC_KEY, Size
 from .violations import Kind, ResourceViolationError, Violation, resource_violation
 
+#: Set on an item that is expected to make one kind of violation (the guide's pages use it).
+EXPECTED_KEY = pytest.StashKey[Kind]()
+#: Does the session interrupt tests at their limit? (Not under ``--pdb``, nor off the main
+#: thread: see :func:`.timing.timer`.)
+ALARM_KEY = pytest.StashKey[bool]()
 
-class Clock:
-    """The plugin's clock: ``Clock.now()``, immune to freezegun, time-machine and monkeypatch."""
-
-    now = time.perf_counter
+_MAIN_THREAD = threading.main_thread().ident
 
 
 class Bound:
@@ -37,8 +37,6 @@ class Bound:
     ``asked`` counts the interrupts the watchdog asked for since the bound began, ``answered``
     those the test's thread delivered; ``stopped`` is set when an interrupt was delivered.
     """
-
-    __slots__ = ("answered", "asked", "asked_at", "base", "stopped", "tampered")
 
     def __init__(self) -> None:
         self.reset()
@@ -53,66 +51,33 @@ class Bound:
 
 
 class ActiveTest(Bound):
-    """One running test. ``live`` is true while the test's own code (or fixtures) run.
+    """One running test, made from its item: its size and limit (collected by the plugin), the
+    session's settings, and the violation it is expected to make. Enter it with :func:`running`.
+    ``live`` is true while the test's own code (or fixtures) run."""
 
-    To bound a block that is not a pytest item (a guide page's top-level code): build one,
-    set :data:`current` to it, call :meth:`start` before the block and :meth:`stop` after it
-    (in a ``finally``), then set :data:`current` back. A block that overruns gets
-    :class:`~.violations.TimeLimitExceeded` raised where it stands.
-    """
-
-    __slots__ = (
-        "_depth",
-        "_pauses",
-        "_reported",
-        "_since",
-        "alarm",
-        "charged",
-        "debugging",
-        "expected",
-        "guarding",
-        "isolating",
-        "item",
-        "limit",
-        "live",
-        "nodeid",
-        "observing",
-        "outcome",
-        "size",
-        "strict",
-        "thread",
-        "violations",
-    )
-
-    def __init__(
-        self,
-        item: Any,
-        size: Size | None,
-        limit: float | None,
-        *,
-        isolating: bool,
-        strict: bool,
-        alarm: bool,
-        expected: Kind | None = None,
-        observing: bool = False,
-    ) -> None:
+    def __init__(self, item: Any) -> None:
         self.reset()
+        stash, config = item.stash, item.config
+        settings = config.stash[SETTINGS_KEY]
+        spec = stash.get(SPEC_KEY, None)  # None also for an item pytest_collection never saw
         self.item = item
         self.nodeid: str = item.nodeid
-        self.size = size
-        self.limit = limit
+        self.size: Size | None = spec.size if spec else None
+        self.limit: float | None = spec.limit if spec else None
         #: Observe mode (``--test-categories-suggest``): every test is watched as if it were
         #: small, and what it does is only recorded.
-        self.observing = observing
-        self.isolating = observing or (isolating and size is not None)
+        self.observing = settings.suggest
+        isolating = settings.enforcement is not Mode.OFF
+        self.isolating = self.observing or (isolating and self.size is not None)
         #: The size whose rules the guards apply.
-        self.guarding: Size | None = Size.SMALL if observing else size
-        self.strict = strict and not observing
+        self.guarding: Size | None = Size.SMALL if self.observing else self.size
+        self.strict = settings.enforcement is Mode.STRICT and not self.observing
         #: Interrupt at the limit (see :mod:`.timing`): only a test on the main thread.
         self.thread = threading.get_ident()
-        self.alarm = alarm and limit is not None and self.thread == _MAIN_THREAD
+        alarm = config.stash.get(ALARM_KEY, False)
+        self.alarm = alarm and self.limit is not None and self.thread == _MAIN_THREAD
         #: The kind of violation the test is declared to make (the guide's pages), if any.
-        self.expected = expected
+        self.expected: Kind | None = stash.get(EXPECTED_KEY, None)
         self.charged = 0.0
         self.live = False
         self.debugging = False
@@ -153,11 +118,6 @@ class ActiveTest(Bound):
         if self._pauses == 0 and self._depth > 0:
             self._run()
 
-    def watch_again(self) -> None:
-        """The watchdog watched something else for a while (a pytest run inside this test)."""
-        if self.live and self.alarm:
-            ring(Clock.now() - self.over())
-
     def fresh_bound(self) -> None:
         """The test failed its limit; what runs from now on (its teardown) gets a new one."""
         self.reset()
@@ -168,10 +128,10 @@ class ActiveTest(Bound):
         self._since = now
         self.live = True
         if self.alarm:
-            ring(now + self.limit - self.charged + self.base)  # type: ignore[operator]
+            _watchdog.ring(now + self.limit - self.charged + self.base)  # type: ignore[operator]
 
     def _halt(self) -> None:
-        with lock:  # no interrupt from the watchdog once the test's code is done
+        with _watchdog.lock:  # no interrupt from the watchdog once the test's code is done
             self.live = False
             self.charged += Clock.now() - self._since
 
@@ -186,10 +146,7 @@ class ActiveTest(Bound):
         return self.elapsed() - self.base - self.limit  # type: ignore[operator]
 
     def over_limit(self) -> bool:
-        limit = self.limit
-        if limit is None:
-            return False
-        return (self.charged + Clock.now() - self._since if self.live else self.charged) > limit
+        return self.limit is not None and self.elapsed() > self.limit
 
     # -- violations --------------------------------------------------------------------------
 
@@ -215,8 +172,6 @@ class ActiveTest(Bound):
 class SharedFixture(Bound):
     """A module-, class- or session-scoped fixture setting up or tearing down, with its bound."""
 
-    __slots__ = ("config", "limit", "name", "scope", "since", "when")
-
     def __init__(self, name: str, scope: str, when: str, limit: float, config: Any) -> None:
         super().__init__()
         self.name = name
@@ -225,36 +180,10 @@ class SharedFixture(Bound):
         self.limit = limit
         self.config = config
         self.since = Clock.now()
-        ring(self.since + limit)
+        _watchdog.ring(self.since + limit)
 
     def over(self) -> float:
         return Clock.now() - self.since - self.limit
-
-
-class SessionFlags(NamedTuple):
-    """How a session runs its tests, set by the plugin when it is configured (:func:`flags`)."""
-
-    config: object
-    isolating: bool
-    strict: bool
-    alarm: bool
-    observing: bool
-
-
-FLAGS_KEY = pytest.StashKey[SessionFlags]()
-
-_MAIN_THREAD = threading.main_thread().ident
-
-#: The flags of the session that asked last: one look-up per session, not one per test.
-_flags = SessionFlags(None, False, False, False, False)
-
-
-def flags(config: Any) -> SessionFlags:
-    """The :class:`SessionFlags` of ``config``'s session."""
-    global _flags
-    if _flags.config is not config:
-        _flags = config.stash[FLAGS_KEY]
-    return _flags
 
 
 #: The test running now, or ``None`` between tests.
@@ -263,30 +192,26 @@ current: ActiveTest | None = None
 #: Shared fixtures setting up or tearing down now, innermost last.
 shared: list[SharedFixture] = []
 
-
-#: Held while the test's thread ends a live stretch, and by the watchdog while it interrupts:
-#: so no interrupt is sent once the test's code is done.
-lock = threading.Lock()
-
-# The watchdog holds ``_bell`` and sleeps by acquiring it again, until ``watch_until``; a
-# bound that ends earlier rings it (releases it). While the watchdog is awake, ``watch_until``
-# is infinite, so that a ring is never lost.
-_bell = _thread.allocate_lock()
-watch_until = float("inf")
+#: Called with each test that becomes the running test (:mod:`.isolation` registers itself).
+on_enter: list[Callable[[ActiveTest], None]] = []
 
 
-def ring(deadline: float) -> None:
-    """Wake the watchdog if ``deadline`` comes before it would look again."""
-    if deadline < watch_until and _bell.locked():
-        with contextlib.suppress(RuntimeError):  # rung by someone else in between
-            _bell.release()
-
-
-def sleep_until(deadline: float) -> None:
-    """For the watchdog (which holds the bell): sleep until ``deadline`` or a ring."""
-    global watch_until
-    watch_until = deadline
-    timeout = min(deadline - Clock.now(), threading.TIMEOUT_MAX)
-    if timeout > 0:
-        _bell.acquire(timeout=timeout)
-    watch_until = float("inf")
+@contextlib.contextmanager
+def running(test: ActiveTest | None) -> Iterator[ActiveTest | None]:
+    """Make ``test`` the running test until the block ends; ``None`` for no test (a pytest run
+    started inside a test). Then the test that ran before runs again: its isolation, its limit.
+    """
+    global current
+    previous, current = current, test
+    try:
+        if test is not None:
+            for entered in on_enter:
+                entered(test)
+        yield test
+    finally:
+        current = previous
+        if previous is not None:
+            for entered in on_enter:
+                entered(previous)
+            if previous.live and previous.alarm:  # the watchdog watched something else
+                _watchdog.ring(Clock.now() - previous.over())

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import pytest
 
-from . import allowances
+from . import _legacy, allowances
 from .allowances import Allowances
 
 
@@ -64,17 +64,7 @@ KEYWORDS: dict[Size, dict[str, str]] = {
     Size.LARGE: _TIMEOUT,
     Size.XLARGE: _TIMEOUT,
 }
-#: 1.x's keyword, accepted with a warning: a medium test that may reach every host.
-_EXTERNAL = "allow_external_systems"
-EXTERNAL_WARNING = (
-    "@pytest.mark.medium(allow_external_systems=True) is deprecated: write "
-    "@pytest.mark.medium(allow_hosts=[...]) with the hosts the test needs (or ['*'] for every "
-    "host), or mark the test large."
-)
-
-
 _BY_NAME: dict[str, Size] = {size.value: size for size in Size}
-_DEFAULT_SPECS: dict[Size, SizeSpec] = {size: SizeSpec(size, LIMITS[size]) for size in Size}
 
 
 class SizeError(Exception):
@@ -85,32 +75,28 @@ class SizeConflict(SizeError):
     """Two different sizes at the same level: a collection error for that test."""
 
 
-def _base_class_markers(size: Size) -> list[pytest.MarkDecorator]:
-    return [getattr(pytest.mark, size.value)]
-
-
 class SmallTest:
     """Base class: every test method of a subclass is a small test."""
 
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.SMALL)
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.small]
 
 
 class MediumTest:
     """Base class: every test method of a subclass is a medium test."""
 
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.MEDIUM)
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.medium]
 
 
 class LargeTest:
     """Base class: every test method of a subclass is a large test."""
 
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.LARGE)
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.large]
 
 
 class XLargeTest:
     """Base class: every test method of a subclass is an xlarge test."""
 
-    pytestmark: ClassVar[list[pytest.MarkDecorator]] = _base_class_markers(Size.XLARGE)
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.xlarge]
 
 
 def register_markers(config: pytest.Config) -> None:
@@ -123,7 +109,7 @@ def register_markers(config: pytest.Config) -> None:
         keywords = ", ".join(f"{k}=None" for k in KEYWORDS[size])
         config.addinivalue_line(
             "markers",
-            f"{size.value}({keywords}): {_article(size)} {size.value} test "
+            f"{size.value}({keywords}): {'an' if size is Size.XLARGE else 'a'} {size.value} test "
             f"({MARKER_HELP[size]}). timeout= sets a stricter limit in seconds."
             + extra.get(size, ""),
         )
@@ -165,7 +151,7 @@ def _timeout_of(item: pytest.Item, size: Size, mark: pytest.Mark) -> float:
 
 
 def _check_keywords(item: pytest.Item, size: Size, mark: pytest.Mark) -> None:
-    takes = {*KEYWORDS[size], *((_EXTERNAL,) if size is Size.MEDIUM else ())}
+    takes = {*KEYWORDS[size], *((_legacy.EXTERNAL,) if size is Size.MEDIUM else ())}
     forms = " and ".join(KEYWORDS[size].values())
     if mark.args:
         raise SizeError(
@@ -193,18 +179,11 @@ def _allowances_of(item: pytest.Item, size: Size, marks: list[pytest.Mark]) -> A
                 except ValueError as error:
                     where = f"{item.nodeid}: @pytest.mark.{size}({keyword}=...)"
                     raise SizeError(f"{where}: {error}.") from None
-        external = mark.kwargs.get(_EXTERNAL)
-        if external is not None:
-            if not isinstance(external, bool):
-                raise SizeError(
-                    f"{item.nodeid}: @pytest.mark.medium({_EXTERNAL}={external!r}) must be True "
-                    f"or False; better, write allow_hosts=[...]."
-                )
+        if mark.kwargs.get(_legacy.EXTERNAL) is not None:
             try:
-                item.warn(pytest.PytestDeprecationWarning(EXTERNAL_WARNING))
-            except Warning as warning:  # the warning filters turn it into an error
-                raise SizeError(f"{item.nodeid}: {warning}") from None
-            hosts.extend(["*"] if external else [])
+                hosts.extend(_legacy.external_hosts(item, mark.kwargs[_legacy.EXTERNAL]))
+            except ValueError as error:
+                raise SizeError(f"{item.nodeid}: {error}") from None
     if not read and not hosts:
         return allowances.NOTHING
     where = f"{item.nodeid}: @pytest.mark.{size}"
@@ -221,44 +200,6 @@ def _allowances_of(item: pytest.Item, size: Size, marks: list[pytest.Mark]) -> A
 #: Size markers found on a node: which size each one gives, and the marker.
 Found = list[tuple[Size, pytest.Mark]]
 
-#: On a collector: the closest node at or above it with size markers, and those markers.
-_LEVEL_KEY = pytest.StashKey[tuple[Any, Found] | None]()
-
-
-def _own_sizes(node: Any) -> Found:
-    return [(_BY_NAME[m.name], m) for m in node.own_markers if m.name in _BY_NAME]
-
-
-def _sized_level(node: Any) -> tuple[Any, Found] | None:
-    """The closest sized node at or above the collector ``node``, worked out once per collector."""
-    stash: pytest.Stash = node.stash
-    if _LEVEL_KEY in stash:  # not stash.get: its miss raises and catches a KeyError
-        return stash[_LEVEL_KEY]
-    found = _own_sizes(node)
-    level: tuple[Any, Found] | None
-    if found:
-        level = (node, found)
-    else:
-        level = _sized_level(node.parent) if node.parent is not None else None
-    stash[_LEVEL_KEY] = level
-    return level
-
-
-#: On a collector: per size, the markers of that size on it and on every node above it.
-_ABOVE_KEY = pytest.StashKey[dict[Size, tuple[pytest.Mark, ...]]]()
-
-
-def _above(node: Any) -> dict[Size, tuple[pytest.Mark, ...]]:
-    """Per size, the markers of that size on the collector ``node`` and above, closest first."""
-    stash: pytest.Stash = node.stash
-    if _ABOVE_KEY in stash:
-        return stash[_ABOVE_KEY]
-    marks = dict(_above(node.parent)) if node.parent is not None else {}
-    for size, mark in reversed(_own_sizes(node)):
-        marks[size] = (mark, *marks.get(size, ()))
-    stash[_ABOVE_KEY] = marks
-    return marks
-
 
 def resolve(item: pytest.Item) -> SizeSpec | None:
     """The size of ``item``: the closest size marker wins; two sizes at one level conflict.
@@ -266,31 +207,28 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
     The time limit comes from the closest level too; the allowances of every marker of that
     size (function, class, base class, module) add up. Returns ``None`` for an unsized test.
     Raises :class:`SizeConflict` for two sizes at one level, and :class:`SizeError` for a bad
-    keyword. The item's own markers are read for every item; its parents' once per parent, so
-    an unmarked item costs one scan of its markers.
+    keyword.
     """
-    node: Any = item
-    found = _own_sizes(item) if item.own_markers else None
+    level: Any = None
+    found: Found = []  # at the closest sized level
+    above: Found = []  # further out, closest first
+    for node, mark in item.iter_markers_with_node():
+        if mark.name in _BY_NAME:
+            level = node if level is None else level
+            (found if node is level else above).append((_BY_NAME[mark.name], mark))
     if not found:
-        level = _sized_level(item.parent) if item.parent is not None else None
-        if level is None:
-            return None
-        node, found = level
+        return None
     size = found[0][0]
-    if len(found) > 1 and any(other is not size for other, _ in found):
-        origins = "; ".join(f"{size} from {_where(node, mark)}" for size, mark in _dedupe(found))
+    if any(other is not size for other, _ in found):
+        origins = "; ".join(f"{size} from {_where(level, mark)}" for size, mark in _dedupe(found))
         raise SizeConflict(
             f"{item.nodeid}: conflicting sizes at the same level ({origins}). "
             f"A test has one size: remove one of them, or override it closer to the test "
             f"(a marker on the function beats its class, a class beats its module)."
         )
-    above = _above(node.parent).get(size, ()) if node.parent is not None else ()
-    if not above and len(found) == 1 and not (found[0][1].args or found[0][1].kwargs):
-        return _DEFAULT_SPECS[size]  # the usual case: one bare marker
-    marks = [m for _, m in found]
-    marks.extend(above)
+    marks = [m for _, m in found] + [m for other, m in above if other is size]
     if not any(m.args or m.kwargs for m in marks):
-        return _DEFAULT_SPECS[size]
+        return SizeSpec(size, size.limit)
     for mark in marks:
         _check_keywords(item, size, mark)
     # Several markers of the one size at the closest level: one with a timeout wins.
@@ -299,15 +237,6 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
 
 
 def _dedupe(found: Found) -> Found:
-    seen: set[Size] = set()
-    unique = []
-    for size, mark in found:
-        if size not in seen:
-            seen.add(size)
-            unique.append((size, mark))
-    order = list(Size)
-    return sorted(unique, key=lambda pair: order.index(pair[0]))
-
-
-def _article(size: Size) -> str:
-    return "an" if size is Size.XLARGE else "a"
+    """Each size once, with its first marker, in size order."""
+    first = dict(reversed(found))
+    return [(size, first[size]) for size in Size if size in first]

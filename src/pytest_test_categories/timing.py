@@ -17,24 +17,27 @@ only while its own code runs) and any shared fixture setting up or tearing down
 :data:`SIGNAL` is a real-time signal where there is one, not ``SIGALRM``: tests, libraries and
 pytest-timeout's signal method keep ``SIGALRM`` and the interval timer to themselves. Whatever
 a test does to the plugin's signal is undone when the interrupt is delivered and when the test
-ends (:func:`check_timer`), and said in its failure. The clock is :class:`.runstate.Clock` and
+ends (:func:`check_timer`), and said in its failure. The clock is :class:`._watchdog.Clock` and
 the watchdog waits on a lock, so freezegun and friends reach neither.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import functools
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from . import runstate
+from . import _compat, _watchdog, runstate
+from ._watchdog import Clock
 from .config import SETTINGS_KEY
-from .runstate import ActiveTest, Clock, SharedFixture
+from .runstate import ActiveTest, SharedFixture
 from .violations import (
     CLEANUP_MESSAGE,
     EXIT_BOUND_MESSAGE,
@@ -52,12 +55,6 @@ from .violations import (
 
 #: Seconds between an interrupt and the next one, while the test still runs.
 GRACE = 0.5
-
-# signal's C functions, without the module's conversion of results to enums (which raises and
-# catches a ValueError when the handler is a function): they run after every test.
-_signal: Any = sys.modules.get("_signal", signal)
-_getsignal = _signal.getsignal
-_sigmask: Any = getattr(_signal, "pthread_sigmask", None)
 
 if hasattr(signal, "SIGRTMIN"):  # Linux: a real-time signal nobody else uses
     SIGNAL: int | None = signal.SIGRTMIN + 6
@@ -88,41 +85,29 @@ _Interrupt.__name__ = _Interrupt.__qualname__ = TimeLimitExceeded.__name__
 _Interrupt.__module__ = TimeLimitExceeded.__module__
 
 
-class Timer:
-    """The plugin's signal handler and the watchdog, for one pytest session."""
-
-    def __init__(self, enabled: bool, hard_stop: float) -> None:
-        self.enabled = enabled
-        self.hard_stop = hard_stop
-        self._previous: Any = None
-        self._installed = False
-
-    def install(self) -> None:
-        global _hard_stop, _switch
-        if not self.enabled or threading.get_ident() != _MAIN:
-            return
-        _hard_stop = self.hard_stop
-        _switch = sys.getswitchinterval()
+@contextlib.contextmanager
+def timer(config: Any) -> Iterator[bool]:
+    """The plugin's signal handler and the watchdog, for one pytest session; yields whether
+    limits are interrupted (not under ``--pdb``, nor off the main thread)."""
+    global _hard_stop, _switch
+    if config.getoption("usepdb", False) or threading.get_ident() != _MAIN:
+        yield False
+        return
+    outermost = runstate.current is None  # else a pytest run inside a test
+    _hard_stop = config.stash[SETTINGS_KEY].hard_stop
+    _switch = sys.getswitchinterval()
+    previous = signal.signal(SIGNAL, _on_signal) if SIGNAL is not None else None
+    sys.setswitchinterval = _setswitchinterval
+    _watchdog.start(_tick, _idle)
+    try:
+        yield True
+    finally:
         if SIGNAL is not None:
-            self._previous = signal.signal(SIGNAL, _on_signal)
-        if sys.setswitchinterval is not _setswitchinterval:
-            sys.setswitchinterval = _setswitchinterval
-        self._installed = True
-        _start_watchdog()
-
-    def uninstall(self, *, outermost: bool) -> None:
-        if self._installed and SIGNAL is not None:
-            signal.signal(SIGNAL, self._previous)
-        if self._installed and outermost:
+            signal.signal(SIGNAL, previous)
+        if outermost:
             if sys.setswitchinterval is _setswitchinterval:
                 sys.setswitchinterval = _real_setswitchinterval
-            _bound_the_exit(self.hard_stop)
-        self._installed = False
-
-    @property
-    def installed(self) -> bool:
-        """Are limits interrupted? (Not under ``--pdb``, nor off the main thread.)"""
-        return self._installed
+            _bound_the_exit(_hard_stop)
 
 
 _real_setswitchinterval = sys.setswitchinterval
@@ -159,34 +144,7 @@ def debugger_active() -> bool:
     return module.startswith(_DEBUGGER_MODULES)
 
 
-# -- the watchdog thread ---------------------------------------------------------------------
-
-_watchdog: threading.Thread | None = None
-
-
-def _start_watchdog() -> None:
-    global _watchdog
-    if _watchdog is None or not _watchdog.is_alive():
-        runstate._bell.acquire(blocking=False)
-        _watchdog = threading.Thread(target=_watch, name="test-categories watchdog", daemon=True)
-        _watchdog.start()
-
-
-def _restart_in_child() -> None:
-    """After a fork between tests (pytest-forked runs each test in a forked child), the child
-    has no watchdog thread, and a lock the parent's watchdog held at the fork stays held: give
-    it a fresh one of each. A process forked while a test or a shared fixture runs (a test's own
-    ``os.fork``, multiprocessing's workers) is that code's business and gets none."""
-    global _watchdog
-    if _watchdog is None or runstate.current is not None or runstate.shared:
-        return
-    runstate.lock = threading.Lock()
-    _watchdog = None
-    _start_watchdog()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_restart_in_child)
+# -- in the watchdog's thread -----------------------------------------------------------------
 
 
 def _watched() -> Watched | None:
@@ -199,24 +157,26 @@ def _watched() -> Watched | None:
     return test
 
 
-def _watch() -> None:
-    while True:
-        bound = _watched()
-        wake = float("inf")  # nothing to watch: sleep until a test or a shared fixture rings
-        if bound is not None:
-            with runstate.lock:
-                now = Clock.now()
-                over = bound.over()
-                running = isinstance(bound, SharedFixture) or bound.live
-                if over < 0:
-                    wake = now - over
-                elif running:  # (a test between stretches of its code rings when it goes on)
-                    if over >= _hard_stop:
-                        _end_process(bound)
-                    if bound.asked == 0 or now - bound.asked_at >= GRACE:
-                        _ask(bound, now)
-                    wake = min(bound.asked_at + GRACE, now + _hard_stop - over)
-        runstate.sleep_until(wake)
+def _idle() -> bool:
+    return runstate.current is None and not runstate.shared
+
+
+def _tick() -> float:
+    """The watchdog woke (holding its lock): interrupt what ran out; return when to look again."""
+    bound = _watched()
+    if bound is None:
+        return float("inf")  # nothing to watch: sleep until a test or a shared fixture rings
+    now = Clock.now()
+    over = bound.over()
+    if over < 0:
+        return now - over
+    if not (isinstance(bound, SharedFixture) or bound.live):
+        return float("inf")  # a test between stretches of its code rings when it goes on
+    if over >= _hard_stop:
+        _end_process(bound)
+    if bound.asked == 0 or now - bound.asked_at >= GRACE:
+        _ask(bound, now)
+    return min(bound.asked_at + GRACE, now + _hard_stop - over)
 
 
 def _ask(bound: Watched, now: float) -> None:
@@ -228,7 +188,7 @@ def _ask(bound: Watched, now: float) -> None:
     """
     bound.asked += 1
     bound.asked_at = now
-    if SIGNAL is not None and _getsignal(SIGNAL) is _on_signal and not _blocked():
+    if SIGNAL is not None and signal.getsignal(SIGNAL) is _on_signal and not _blocked():
         signal.pthread_kill(_MAIN, SIGNAL)
     else:
         import ctypes  # here, not at start-up: a run that needs no fallback never loads it
@@ -256,15 +216,21 @@ def _end_process(bound: Watched) -> None:
     violation = _violation(bound, HARD_STOP, "")
     config = bound.item.config if isinstance(bound, ActiveTest) else bound.config
     capture = config.pluginmanager.getplugin("capturemanager")
+    what = f"FAILED {bound.nodeid}" if isinstance(bound, ActiveTest) else "ERROR"
     try:
         if capture is not None:
             capture.suspend_global_capture(in_=True)
+    finally:
+        _dump_and_exit(f"{what} - {violation.message}")
+
+
+def _dump_and_exit(verdict: str) -> None:
+    try:
         stream = sys.__stderr__ or sys.stderr
         stream.write(f"\n{'+' * 30} test-categories: hard stop {'+' * 30}\n")
         stream.flush()
         faulthandler.dump_traceback(stream, all_threads=True)
-        what = f"FAILED {bound.nodeid}" if isinstance(bound, ActiveTest) else "ERROR"
-        stream.write(f"\n{what} - {violation.message}\n")
+        stream.write(f"\n{verdict}\n")
         stream.flush()
     finally:
         os._exit(1)
@@ -282,18 +248,11 @@ def _bound_the_exit(seconds: float) -> None:
         for thread in left:
             thread.join(max(0.0, deadline - Clock.now()))
         names = ", ".join(repr(thread.name) for thread in left if thread.is_alive())
-        if not names:
-            return
-        stream = sys.__stderr__ or sys.stderr
-        stream.write(f"\n{'+' * 30} test-categories: hard stop {'+' * 30}\n")
-        stream.flush()
-        faulthandler.dump_traceback(stream, all_threads=True)
-        message = EXIT_BOUND_MESSAGE.format(
-            code=Kind.TIME_LIMIT.code, bound=seconds, names=names, url=docs_url(Kind.TIME_LIMIT)
-        )
-        stream.write(f"\nERROR - {message}\n")
-        stream.flush()
-        os._exit(1)
+        if names:
+            message = EXIT_BOUND_MESSAGE.format(
+                code=Kind.TIME_LIMIT.code, bound=seconds, names=names, url=docs_url(Kind.TIME_LIMIT)
+            )
+            _dump_and_exit(f"ERROR - {message}")
 
     threading.Thread(target=end, name="test-categories exit bound", daemon=True).start()
 
@@ -314,68 +273,17 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
             return
     first = not bound.stopped
     violation = _deliver(bound)
-    # Not imported here: a run without async tests never loads asyncio.
-    asyncio = sys.modules.get("asyncio")
-    if first and isinstance(bound, ActiveTest) and asyncio is not None:
-        loop = asyncio.events._get_running_loop()
-        idle = loop is not None and asyncio.current_task(loop) is None
-        task = _test_task(asyncio, loop) if idle else None
+    if first and isinstance(bound, ActiveTest):
+        # An async test waiting in its event loop: cancel its task (the loop may be blocked in
+        # select(); the next interrupt raises), or under trio abort its blocking call.
+        task = _compat.asyncio_test_task()
         if task is not None:
-            # Wake the loop, which may be blocked in select(); the next interrupt raises.
-            loop.call_soon_threadsafe(task.cancel, f"time limit of {bound.limit:g} s")
+            task.get_loop().call_soon_threadsafe(task.cancel, f"time limit of {bound.limit:g} s")
             return
-    if first and isinstance(bound, ActiveTest) and _abort_in_trio(bound, violation):
-        return
+        code = getattr(getattr(bound.item, "obj", None), "__code__", None)
+        if _compat.abort_trio_task(code, lambda: TimeLimitExceeded(violation)):
+            return
     raise TimeLimitExceeded(violation)
-
-
-def _abort_in_trio(test: ActiveTest, violation: Violation) -> bool:
-    """Raise the violation inside the trio task that awaits the test, if trio is between steps.
-
-    anyio runs trio in guest mode: the test's thread waits on a queue between trio's steps, and
-    the tests after this one run in the same trio run. An exception raised in that wait would
-    leave the run behind, half closed. Trio aborts the task's blocking call instead, as it does
-    for a cancellation, and the test fails with the violation from inside.
-    """
-    trio = sys.modules.get("trio")
-    if trio is None or trio.lowlevel.in_trio_task():
-        return False  # no trio, or the test's own code runs: raising there is right
-    try:
-        token = trio.lowlevel.current_trio_token()
-        root = trio.lowlevel.current_root_task()
-    except RuntimeError:  # no trio run in this thread
-        return False
-    tasks = [root] if root is not None else []
-    code = getattr(getattr(test.item, "obj", None), "__code__", None)
-    while tasks:
-        task = tasks.pop()
-        tasks.extend(child for nursery in task.child_nurseries for child in nursery.child_tasks)
-        awaiting = task.coro
-        while awaiting is not None and getattr(awaiting, "cr_code", None) is not code:
-            awaiting = getattr(awaiting, "cr_await", None)
-        if awaiting is not None:
-            token.run_sync_soon(_abort_trio_task, task, violation)
-            return True
-    return False
-
-
-def _abort_trio_task(task: Any, violation: Violation) -> None:
-    """In trio: abort the task's blocking call with the violation, as trio does to cancel."""
-
-    def raise_violation() -> Any:
-        raise TimeLimitExceeded(violation)
-
-    if task._abort_func is not None:  # else it runs: the next interrupt raises in its code
-        task._attempt_abort(raise_violation)
-
-
-def _test_task(asyncio: Any, loop: Any) -> Any:
-    """The task ``run_until_complete`` is waiting for: the test (or its async fixture)."""
-    for task in asyncio.all_tasks(loop):
-        for callback, _ in getattr(task, "_callbacks", None) or ():
-            if getattr(callback, "__name__", "") == "_run_until_complete_cb":
-                return task
-    return None
 
 
 def _deliver(bound: Watched | None) -> Violation:
@@ -429,11 +337,11 @@ def check_timer() -> str:
 
     Runs in the test's thread when an interrupt is delivered and when a test ends.
     """
-    if threading.get_ident() != _MAIN or _watchdog is None:
+    if threading.get_ident() != _MAIN or not _watchdog.running():
         return ""
     slowed = sys.getswitchinterval() > _switch  # a slow switch keeps the watchdog from running
-    replaced = SIGNAL is not None and _getsignal(SIGNAL) is not _on_signal
-    blocked = SIGNAL is not None and SIGNAL in _sigmask(signal.SIG_BLOCK, ())
+    replaced = SIGNAL is not None and signal.getsignal(SIGNAL) is not _on_signal
+    blocked = SIGNAL is not None and SIGNAL in signal.pthread_sigmask(signal.SIG_BLOCK, ())
     if not (slowed or replaced or blocked):  # after nearly every test
         return ""
     how = []
@@ -498,17 +406,6 @@ def fixture_torn_down(fixturedef: Any) -> None:
         _shared_ends(fixturedef, runstate.current)
     elif runstate.current is not None:
         runstate.current.stop()
-
-
-def cache_failure(fixturedef: Any, request: Any, error: BaseException) -> None:
-    """Cache a fixture's failure as pytest caches an Exception's.
-
-    pytest caches only Exceptions; without this, a fixture stopped by a time limit would keep
-    its finalizers and break the next test that uses it.
-    """
-    if fixturedef.cached_result is None:
-        key = fixturedef.cache_key(request)
-        fixturedef.cached_result = (None, key, (error, error.__traceback__))
 
 
 def _shared_begins(fixturedef: Any, config: Any, when: str) -> None:

@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 from . import timing
-from .runstate import ActiveTest
+from .runstate import EXPECTED_KEY, ActiveTest
 from .violations import (
     SWALLOWED_MESSAGE,
     WARNING_AS_ERROR_MESSAGE,
@@ -18,8 +18,7 @@ from .violations import (
     ViolationWarning,
 )
 
-#: Set on an item that is expected to make one kind of violation (the guide's pages use it).
-EXPECTED_KEY = pytest.StashKey[Kind]()
+__all__ = ["EXPECTED_KEY", "judge"]
 
 
 def _fail(report: pytest.TestReport, text: str) -> None:

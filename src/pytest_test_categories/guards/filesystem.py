@@ -38,6 +38,7 @@ import sys
 import sysconfig
 from typing import Any
 
+from pytest_test_categories._compat import PYTEST_READERS
 from pytest_test_categories.violations import Kind
 
 from .shape import CallCheck, Check, Code, Denied, Guard, Patch, Rules, asked_by
@@ -56,9 +57,7 @@ _CODE_READERS = Code(
     "mimetypes",
     "pdb",
     "bdb",
-    "_pytest.assertion.rewrite",
-    "_pytest.capture",
-    "_pytest.debugging",
+    *PYTEST_READERS,
     "hypothesis",
 )
 

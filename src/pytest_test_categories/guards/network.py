@@ -29,11 +29,12 @@ import ipaddress
 import socket
 from typing import Any
 
+from pytest_test_categories._compat import LOOP_LOOKUP
 from pytest_test_categories.allowances import Allowances
 from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
 
-from .shape import Check, Denied, Guard, Patch, Rules, refusing
+from .shape import Check, Denied, Guard, Patch, Rules
 
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 _AF_UNIX = getattr(socket, "AF_UNIX", None)
@@ -125,7 +126,7 @@ def _address_check(operation: str) -> Check:
         sock, address = args[0], args[1]
         if address is None or _may_reach(sock, address, rules):
             return None
-        if operation == "socket.connect" and refusing():
+        if operation == "socket.connect" and rules.strict:
             # socket.create_connection closes its socket only on OSError: close it here, or
             # the refused socket leaks (a ResourceWarning at shutdown).
             sock.close()
@@ -204,6 +205,6 @@ GUARD = Guard(
     },
     patches=(
         Patch("socket", "socket.listen", _listen),
-        Patch("asyncio.base_events", "BaseEventLoop.getaddrinfo", _loop_lookup),
+        Patch(*LOOP_LOOKUP, _loop_lookup),
     ),
 )

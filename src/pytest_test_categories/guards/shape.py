@@ -18,17 +18,18 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from pytest_test_categories import runstate
 from pytest_test_categories.allowances import NOTHING, Allowances
 from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
 
 
 class Rules(NamedTuple):
-    """What the running test may do: its size, and the allowances it was given."""
+    """What the running test may do: its size, the allowances it was given, and whether a
+    violation is raised (strict mode: a guard must then release what the operation holds)."""
 
     size: Size
     allowed: Allowances = NOTHING
+    strict: bool = False
 
 
 #: What a check returns: ``(operation, target)`` when the test may not do it, else None.
@@ -151,13 +152,6 @@ def asked_by(trusted: Code, through: Code | None = None) -> bool:
             return False
         frame = frame.f_back
     return False
-
-
-def refusing() -> bool:
-    """Will the violation being reported now be raised (strict mode)? For guards that must
-    release what the refused operation already holds."""
-    test = runstate.current
-    return test is not None and test.strict
 
 
 # -- whose thread it is -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ import os
 import shlex
 from typing import Any
 
+from pytest_test_categories._compat import FORK_EXEC
 from pytest_test_categories.violations import Kind
 
 from .shape import Check, Code, Denied, Guard, Patch, Rules, asked_by
@@ -66,5 +67,5 @@ GUARD = Guard(
         "os.fork": _run("os.fork", None),
         "os.forkpty": _run("os.forkpty", None),
     },
-    patches=(Patch("_posixsubprocess", "fork_exec", _fork_exec),),
+    patches=(Patch(*FORK_EXEC, _fork_exec),),
 )

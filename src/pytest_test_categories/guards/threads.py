@@ -25,15 +25,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from pytest_test_categories._compat import LOOP_THREADS, TRIO_THREAD_CACHE
 from pytest_test_categories.sizes import Size
 from pytest_test_categories.violations import Kind
 
 from .shape import Code, Denied, Guard, Patch, Rules, adopt, asked_by
 
 #: Where an event loop asks for a thread for itself.
-_MACHINERY = Code("asyncio.base_events:shutdown_default_executor", "trio._core._run:guest_tick")
+_MACHINERY = Code(*LOOP_THREADS)
 #: Code that only hands a thread on: trio's cache of worker threads.
-_HANDED_ON = Code("trio._core._thread_cache")
+_HANDED_ON = Code(TRIO_THREAD_CACHE)
 
 
 def _denied(function: Any, rules: Rules) -> Denied:
