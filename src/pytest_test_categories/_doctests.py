@@ -15,7 +15,7 @@ import traceback
 from typing import TYPE_CHECKING, Any
 
 from . import pages
-from ._compat_md import doctest_checker, doctest_optionflags
+from ._compat import doctest_checker, doctest_optionflags
 
 if TYPE_CHECKING:
     from .markdown import MarkdownPage

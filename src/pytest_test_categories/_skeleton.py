@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import pages
-from ._compat_md import fixture_function
+from ._compat import fixture_function
 from ._doctests import ExampleFailed
 
 if TYPE_CHECKING:

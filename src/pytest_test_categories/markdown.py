@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 
 from . import pages
-from ._compat_md import rewrite_asserts, set_instance, short_repr
+from ._compat import rewrite_asserts, set_instance, short_repr
 from ._doctests import ExampleFailed, check_output, run_session
 from ._skeleton import Skeleton
 from .allowances import glob_regex

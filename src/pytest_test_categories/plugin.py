@@ -39,8 +39,6 @@ def pytest_configure(config: pytest.Config) -> None:
         session.enter_context(isolation.installed())
     # A pytest run inside a test (pytester, in-process): that test waits until this run ends.
     session.enter_context(runstate.running(None))
-    if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(_ControllerHooks(), "test-categories-controller")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -180,23 +178,6 @@ def pytest_enter_pdb(config: pytest.Config) -> None:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     reports.session_started(session)
-
-
-class _ControllerHooks:
-    """Registered only in pytest-xdist's controller, which receives its workers' reports."""
-
-    @staticmethod
-    def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-        reports.logged_in_controller(report)
-
-    @staticmethod
-    def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
-        reports.collection_order(ids)
-
-    @staticmethod
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodedown(node: Any, error: object) -> None:
-        reports.worker_finished(getattr(node, "workeroutput", None) or {})
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

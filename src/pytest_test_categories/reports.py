@@ -54,13 +54,6 @@ SCHEMA_FILE = "report.schema.json"
 SUMMARY_TESTS_PER_KIND = 20
 
 
-def _taken_by_the_tally(*_: object) -> None:
-    """xdist's controller hooks: the :class:`._tally.Tally`, a plugin itself, takes them."""
-
-
-logged_in_controller = collection_order = worker_finished = _taken_by_the_tally
-
-
 def configuration(settings: Settings) -> dict[str, Any]:
     """The settings that shape a run's report, under the names ``report.schema.json`` gives them
     (``run.configuration``): all the shards of one run have the same. The report's own format and
