@@ -142,7 +142,7 @@ def _abort(task: Any, error: Callable[[], BaseException]) -> None:
 
 
 def rewrite_asserts(tree: ast.Module, source: bytes, path: str, config: pytest.Config) -> None:
-    """pytest's assertion rewriting of a tree (``_pytest.assertion.rewrite``; checked on pytest 9.2)."""
+    """pytest's assertion rewriting of a tree (``_pytest.assertion.rewrite``; pytest 9.2)."""
     from _pytest.assertion.rewrite import rewrite_asserts as rewrite
 
     rewrite(tree, source, path, config)
@@ -178,11 +178,11 @@ def fixture_function(obj: Any) -> Any:
 
 
 def short_repr(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
-    """pytest's failure report in the short style (``Node._repr_failure_py``; checked on pytest 9.2)."""
+    """pytest's failure report in the short style (``Node._repr_failure_py``; pytest 9.2)."""
     return item._repr_failure_py(excinfo, style="short")
 
 
 def set_instance(item: pytest.Item, instance: Any, method: Any) -> None:
-    """Give a test method its real instance (``Function._instance``; checked on pytest 9.2)."""
+    """Give a test method its real instance (``Function._instance``; pytest 9.2)."""
     item._instance = instance  # type: ignore[attr-defined]
     item.obj = method  # type: ignore[attr-defined]

@@ -43,7 +43,7 @@ from ._skeleton import Skeleton
 from .allowances import glob_regex
 from .sizes import Size
 from .verdict import EXPECTED_KEY
-from .violations import Kind, kind_from_name
+from .violations import PAGE_CODE_FIX, Kind, kind_from_name
 
 INSTALL_HINT = (
     "the ini option test_categories_markdown is set, but Sybil, which reads the Markdown "
@@ -54,14 +54,6 @@ USAGE = (
     "NAME), 'size SIZE' (the size of the page's examples) and 'expect-violation TEST KIND' "
     "(TEST must fail with a KIND violation)"
 )
-#: What a page's examples may do when they break their size's rules: only fixes that exist.
-PAGE_CODE_FIXES = (
-    "This is the page's own code (an example, not a test function): its size comes from the "
-    "page's <!-- test-categories: size SIZE --> directive, its pytestmark, or the ini option "
-    "test_categories_markdown_size. Give the page a larger size, or move the work into a test "
-    "function or fixture with the size it needs."
-)
-
 #: Which module names pages have taken in this session, and which page took each.
 _NAMES_KEY = pytest.StashKey[dict[str, str]]()
 
@@ -417,6 +409,9 @@ def _example(request: pytest.FixtureRequest) -> None:
 
 class ExampleItem(pytest.Function):
     """One example of a page, run in the page's namespace."""
+
+    #: Its violations offer the fixes page code has (:class:`.runstate.ActiveTest`).
+    violation_fix = PAGE_CODE_FIX
 
     index: int
     example: pages.Example

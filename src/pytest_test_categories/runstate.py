@@ -78,6 +78,8 @@ class ActiveTest(Bound):
         self.alarm = alarm and self.limit is not None and self.thread == _MAIN_THREAD
         #: The kind of violation the test is declared to make (the guide's pages), if any.
         self.expected: Kind | None = stash.get(EXPECTED_KEY, None)
+        #: How to fix a violation, where the item's code is not a test's (a page's example).
+        self.fix: str | None = getattr(item, "violation_fix", None)
         self.charged = 0.0
         self.live = False
         self.debugging = False
@@ -157,7 +159,7 @@ class ActiveTest(Bound):
         """A guarded operation was attempted: record it, and raise in strict mode."""
         __tracebackhide__ = True
         size = self.size.value if self.size is not None else "unsized"
-        violation = resource_violation(kind, self.nodeid, size, operation, target)
+        violation = resource_violation(kind, self.nodeid, size, operation, target, fix=self.fix)
         self.violations.append(violation)
         if self.strict:
             raise ResourceViolationError(violation)

@@ -328,6 +328,7 @@ def _violation(bound: Watched, outcome: str, tampered: str) -> Violation:
         # A fresh bound: the teardown after the test failed its limit.
         template=CLEANUP_MESSAGE if test.base else TIME_LIMIT_MESSAGE,
         tampered=tampered,
+        **({"fix": test.fix} if test.fix else {}),
     )
 
 

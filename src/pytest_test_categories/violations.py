@@ -88,6 +88,13 @@ FIXES: dict[Kind, str] = {
     Kind.SQLITE: "connect to ':memory:', or mark the test medium",
 }
 
+#: The fixes of the code of a Markdown page's example, which has no marker of its own.
+PAGE_CODE_FIX = (
+    "move the work into a test function or fixture with the size it needs, or give the page a "
+    "larger size (<!-- test-categories: size SIZE --> on the page, or the ini option "
+    "test_categories_markdown_size)"
+)
+
 #: A medium test that reached past loopback can only grow to large.
 MEDIUM_NETWORK_FIX = (
     "mock the client (respx for httpx, a fake transport), point it at a server on loopback, "
@@ -182,8 +189,11 @@ class Violation(NamedTuple):
 
 
 def resource_violation(
-    kind: Kind, nodeid: str, size: str, operation: str, target: str
+    kind: Kind, nodeid: str, size: str, operation: str, target: str, *, fix: str | None = None
 ) -> Violation:
+    """A guarded operation a test attempted; ``fix`` replaces the fixes a test has."""
+    if fix is None:
+        fix = MEDIUM_NETWORK_FIX if (kind, size) == (Kind.NETWORK, "medium") else FIXES[kind]
     message = RESOURCE_MESSAGE.format(
         code=kind.code,
         nodeid=nodeid,
@@ -192,7 +202,7 @@ def resource_violation(
         operation=operation,
         target=target,
         allowed=ALLOWED[kind].get(size, "it"),
-        fix=MEDIUM_NETWORK_FIX if (kind, size) == (Kind.NETWORK, "medium") else FIXES[kind],
+        fix=fix,
         url=docs_url(kind),
     )
     return Violation(kind, nodeid, size, operation, target, message)
@@ -207,6 +217,7 @@ def time_violation(
     outcome: str = STOPPED,
     template: str = TIME_LIMIT_MESSAGE,
     tampered: str = "",
+    fix: str = FIXES[Kind.TIME_LIMIT],
     **fields: str,
 ) -> Violation:
     """A time-limit violation; ``outcome`` is :data:`STOPPED`, :data:`NOT_INTERRUPTED` or
@@ -218,7 +229,7 @@ def time_violation(
         limit=limit,
         outcome=outcome.format(elapsed=elapsed),
         tampered=TAMPERED.format(how=tampered) if tampered else "",
-        fix=FIXES[Kind.TIME_LIMIT],
+        fix=fix,
         url=docs_url(Kind.TIME_LIMIT),
         **fields,
     )
