@@ -1,5 +1,5 @@
-"""Which blocks of a page run: every Python alias and fence, doctests, and blocks that look like
-Python but cannot run.
+"""Which blocks of a page are examples: every Python alias, every fence and code directive,
+hidden blocks; and which are text.
 
 Each test writes pages, runs pytest on them in a subprocess, and asserts on what a page's author
 would see.
@@ -7,25 +7,23 @@ would see.
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 from pygments.lexers.python import PythonConsoleLexer, PythonLexer
 
-from pytest_test_categories import markdown
-from test_markdown import Pages, line_of, make_pages
+from pytest_test_categories.pages import CONSOLE, PYTHON
+from test_markdown import Pages, line_of, make_pages, outcomes
 
 pages = pytest.fixture(make_pages, name="pages")
 
 
 def test_the_alias_lists_are_pygments_own() -> None:
-    # The collector keeps its own copy, so that it does not import Pygments.
-    assert set(PythonLexer.aliases) == markdown.PYTHON
-    assert set(PythonConsoleLexer.aliases) == markdown.CONSOLE
+    # The page reader keeps its own copy, so that it does not import Pygments.
+    assert set(PythonLexer.aliases) == PYTHON
+    assert set(PythonConsoleLexer.aliases) == CONSOLE
 
 
 def test_a_failing_test_in_every_python_alias_fails_the_run(pages: Pages) -> None:
-    aliases = [*sorted(markdown.PYTHON), "Python", "PY3"]
+    aliases = [*sorted(PYTHON), "Python", "PY3"]
     pages.write(
         **{
             f"docs/{index}": f"```{alias}\ndef test_alias():\n    assert False, {alias!r}\n```\n"
@@ -34,10 +32,15 @@ def test_a_failing_test_in_every_python_alias_fails_the_run(pages: Pages) -> Non
     )
     result = pages.run("-rA")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.assert_outcomes(failed=len(aliases))
+    # Each block is an example that passes (it defines the test), then its test fails.
+    result.assert_outcomes(passed=len(aliases), failed=len(aliases))
     for index, alias in enumerate(aliases):
         result.stdout.fnmatch_lines(
-            [f"FAILED docs/{index}.md::test_alias - AssertionError: {alias}"]
+            [
+                f"PASSED docs/{index}.md::line-1",
+                f"FAILED docs/{index}.md::test_alias - AssertionError: {alias}",
+            ],
+            consecutive=False,
         )
 
 
@@ -91,9 +94,14 @@ def test_in_a_colon_note():
 
 
 def test_a_failing_test_fails_in_every_fence_and_code_directive(pages: Pages) -> None:
-    result = pages(FENCES)
+    result = pages(FENCES, "-v")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.assert_outcomes(failed=7)
+    found = outcomes(result)
+    # Seven blocks, each an example named after the line its fence opens on, and seven tests.
+    examples = {node: word for node, word in found.items() if "::line-" in node}
+    assert set(examples.values()) == {"PASSED"}
+    assert len(examples) == 7
+    result.assert_outcomes(passed=7, failed=7)
     for name in (
         "tilde",
         "code_block",
@@ -106,6 +114,7 @@ def test_a_failing_test_fails_in_every_fence_and_code_directive(pages: Pages) ->
         # The failure points at the page's own line, whatever the fence.
         line = line_of(FENCES, f"def test_{name}():") + 1
         result.stdout.fnmatch_lines([f"docs/page.md:{line}: AssertionError"], consecutive=False)
+        assert found[f"docs/page.md::test_{name}"] == "FAILED"
 
 
 def test_code_shown_in_a_colon_fenced_code_block_is_text(pages: Pages) -> None:
@@ -123,166 +132,78 @@ def test_code_shown_in_a_colon_fenced_code_block_is_text(pages: Pages) -> None:
         def test_runs():
             pass
         ```
-        """
-    )
-    result.assert_outcomes(passed=1)
-
-
-DOCTESTS = """\
-An interactive session runs as a doctest, in the page's namespace:
-
-```pycon
->>> answer = 6 * 7
->>> answer
-42
->>> print("two\\nlines")
-two
-lines
-```
-
-So does a Python block that starts with a prompt, and a block with no language:
-
-```python
->>> answer + 1
-43
-```
-
-```
->>> [answer] * 2
-[42, 42]
-```
-
-```python
-def test_sees_the_session():
-    assert answer == 42
-```
-"""
-
-
-def test_interactive_examples_run_as_doctests_in_the_pages_namespace(pages: Pages) -> None:
-    pages(DOCTESTS, "-v").assert_outcomes(passed=1)
-
-
-@pytest.mark.parametrize("language", ["pycon", "py", ""])
-def test_output_that_differs_from_the_page_is_an_error_at_the_examples_line(
-    pages: Pages, language: str
-) -> None:
-    page = f"Text.\n\n```{language}\n>>> 1 + 1\n2\n>>> 2 + 2\n5\n```\n"
-    result = pages(page)
-    assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(
-        [
-            "*ERROR collecting docs/page.md*",
-            "docs/page.md:6: this example's output is not the output shown:",
-            "Expected:",
-            "    5",
-            "Got:",
-            "    4",
-        ]
-    )
-
-
-def test_a_block_without_a_language_that_is_python_is_an_error(pages: Pages) -> None:
-    page = """\
-    Output, commands and a bare word are not Python that does something:
-
-    ```
-    3 passed in 0.12s
-    ```
-
-    ```
-    pytest -v
-    ```
-
-    ```
-    hello
-    ```
-
-    This one is:
-
-    ```
-    import json
-    print(json.dumps({}))
-    ```
-    """
-    result = pages(page)
-    assert result.ret == pytest.ExitCode.INTERRUPTED
-    line = line_of(page, "This one is:") + 2
-    result.stdout.fnmatch_lines(
-        [
-            f"docs/page.md:{line}: this block names no language, and its text is Python, so the "
-            "site highlights it as Python: name its language (python to run it, or text, "
-            "console, ... if it is not Python). To show code that must not run, put "
-            "<!-- skip: next --> above the block and say why in the text."
-        ]
-    )
-
-
-def test_a_block_that_cannot_run_is_an_error_saying_why(pages: Pages) -> None:
-    pages.write(
-        **{
-            "docs/two": "```python2\nprint 'hello'\n```\n",
-            "docs/prompt": "Text.\n\n```pycon\n42\n```\n",
-            "docs/hidden": "<!-- invisible-code-block: pyhton\nx = 1\n-->\n",
-        }
-    )
-    result = pages.run("--continue-on-collection-errors")
-    result.assert_outcomes(errors=3)
-    result.stdout.fnmatch_lines(
-        [
-            "docs/hidden.md:1: an invisible code block must be Python, not 'pyhton'; "
-            "did you mean 'python'?",
-            "docs/prompt.md:3: a pycon block without a '>>> ' prompt checks nothing: *",
-            "docs/two.md:1: a python2 block cannot run on Python 3. To show code that must "
-            "not run, put <!-- skip: next --> above the block*",
-        ],
-        consecutive=False,
-    )
-
-
-def test_a_skip_directive_keeps_any_python_looking_block_from_running(pages: Pages) -> None:
-    result = pages(
-        textwrap.dedent(
-            """\
-            Not run, as the text says:
-
-            <!-- skip: next -->
-
-            ```
-            import this_module_does_not_exist
-            ```
-
-            <!-- skip: next -->
-
-            ```python2
-            print 'hello'
-            ```
-
-            The whole session is skipped, not only its first prompt:
-
-            <!-- skip: next -->
-
-            ```pycon
-            >>> 1 + 1
-            3
-            >>> 2 + 2
-            5
-            ```
-
-            % skip: next
-
-            :::{code-block} python
-            def test_skipped():
-                assert False
-            :::
-
-            ```python
-            def test_runs():
-                pass
-            ```
-            """
-        ),
+        """,
         "-v",
     )
-    result.assert_outcomes(passed=1)
-    assert "test_skipped" not in result.stdout.str()
+    assert outcomes(result) == {
+        "docs/page.md::line-9": "PASSED",
+        "docs/page.md::test_runs": "PASSED",
+    }
+
+
+def test_fence_and_directive_lines_name_the_examples(pages: Pages) -> None:
+    page = """\
+    ~~~python
+    ONE = 1
+    ~~~
+
+    <!-- invisible-code-block: python
+    TWO = ONE + 1
+    -->
+
+    % invisible-code-block: python
+    % THREE = TWO + 1
+
+    ```{code-block} python
+    :caption: options take lines
+
+    assert THREE == 3
+    ```
+
+    :::{code} py
+    assert THREE == 3
+    :::
+    """
+    result = pages(page, "-v")
+    expected = [
+        line_of(page, "~~~python"),
+        line_of(page, "<!-- invisible"),
+        line_of(page, "% invisible"),
+        line_of(page, "{code-block}"),
+        line_of(page, ":::{code}"),
+    ]
+    assert outcomes(result) == {f"docs/page.md::line-{line}": "PASSED" for line in expected}
+
+
+def test_hidden_code_runs_but_a_shown_non_python_block_does_not(pages: Pages) -> None:
+    result = pages(
+        """\
+        ```text
+        raise RuntimeError("text")
+        ```
+
+        ```bash
+        rm -rf /
+        ```
+
+        ```json
+        {"a": 1}
+        ```
+
+        <!-- invisible-code-block: python
+        import sys
+        sys.modules[__name__].HIDDEN = "ran"
+        -->
+
+        ```python
+        def test_hidden_ran():
+            assert HIDDEN == "ran"
+        ```
+        """,
+        "-v",
+    )
+    assert outcomes(result) == {
+        "docs/page.md::line-13": "PASSED",
+        "docs/page.md::line-18": "PASSED",
+        "docs/page.md::test_hidden_ran": "PASSED",
+    }

@@ -44,15 +44,17 @@ def test_options_pass_through_and_the_pages_stay_the_default_path(
 ) -> None:
     result = project.runpytest(*_docs_test_options(), "-k", "sleep")
     assert result.ret == pytest.ExitCode.OK
-    result.assert_outcomes(passed=1, deselected=2)
+    # The pages' five items (two blocks, three tests): -k keeps one test.
+    result.assert_outcomes(passed=1, deselected=4)
     result.stdout.fnmatch_lines(["docs/waits.md::test_sleep_briefly PASSED*"])
     assert "test_trap" not in result.stdout.str()
 
 
 def test_a_path_selects_a_page(project: pytest.Pytester) -> None:
     result = project.runpytest(*_docs_test_options(), "docs/other.md")
-    result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["docs/other.md::test_it PASSED*"])
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["docs/other.md::line-1 PASSED*", "docs/other.md::test_it PASSED*"])
+    assert "waits" not in result.stdout.str()
 
 
 def test_the_contributing_pages_example_is_a_page_of_the_guide() -> None:
