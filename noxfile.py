@@ -13,11 +13,9 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"  # warm runs reuse their environment; installs bring it up to date
-# compat is a default session: CI runs exactly `nox`, and a compatibility promise that CI does
-# not check is no promise.
+# compat too: CI runs exactly `nox`, and a compatibility promise CI does not check is no promise.
 nox.options.sessions = ["lint", "tests", "docs", "compat"]
-# A Python of the list that is missing here is skipped, and the summary says so (also on CI,
-# where nox would otherwise fail); none is downloaded.
+# A Python that is missing here is skipped, and the summary says so (on CI too); none is fetched.
 nox.options.error_on_missing_interpreters = False
 nox.options.download_python = "never"
 
@@ -39,8 +37,7 @@ DOCS_TEST_OPTIONS = (
 
 def install(session: nox.Session, *groups: str) -> None:
     """Install the project with its Markdown extra, and the dependency groups named."""
-    # Generated runs write their bytecode, as a user's do, whatever the shell says: without it
-    # every run of the hundreds the tests start compiles pytest again.
+    # Bytecode is written whatever the shell says: else each generated run compiles pytest again.
     session.env["PYTHONDONTWRITEBYTECODE"] = ""
     options = [option for group in groups for option in ("--group", group)]
     if session.venv_backend == "uv":  # uv keeps an installed local project: nox's docs
@@ -134,9 +131,8 @@ def _write_environment(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check style, types, imports, the CI workflow and .readthedocs.yaml; all offline.
 
-    ruff, mypy --strict, import-linter (the contracts in pyproject.toml), actionlint and zizmor
-    (.github/workflows), check-jsonschema (.readthedocs.yaml, against the schema it ships).
-    """
+    ruff, mypy --strict, lint-imports (pyproject.toml's contracts), actionlint, zizmor, and
+    check-jsonschema (.readthedocs.yaml against the schema it ships)."""
     install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -151,8 +147,6 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Measure the plugin's overhead over plain pytest (opt-in: ``nox -s bench``).
 
-    Running 2,000 tests, collecting 30,000, and importing it; ``nox -s bench -- --section
-    collect --rounds 15`` times only the collection (``tests/bench.py --help``).
-    """
+    Running 2,000 tests, collecting 30,000, importing it: ``nox -s bench -- --help``."""
     install(session, "tests")
     session.run("python", "tests/bench.py", *session.posargs)
