@@ -1,150 +1,64 @@
-"""Developer sessions. ``nox`` runs lint, tests and docs; ``nox -l`` lists them all."""
+"""Developer sessions. ``nox`` runs lint, tests, docs and compat; ``nox -l`` lists them all."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import subprocess
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 import nox
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.reuse_venv = "yes"
-# Bytecode is written when a module is first imported, not compiled for every installed module at
-# install time: sphinx, hypothesis and mypy bring thousands of modules that no session imports,
-# and compiling them all made pip's installs 3 s slower each. Where PYTHONDONTWRITEBYTECODE is
-# set, nothing would be written at all, and every one of the hundreds of pytest runs the sessions
-# start would compile pytest, pluggy and the rest (0.3 s each) and rewrite the asserts of every
-# plugin (half of nox -s compat's time): the sessions write their caches.
-os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-os.environ.setdefault("PIP_COMPILE", "0")  # pip install --no-compile
-os.environ.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-# compat (the plugin beside hypothesis, freezegun, pytest-timeout, trio and others) is among them
-# although it costs one to two minutes on two cores: CI runs exactly `nox`, and a compatibility
-# promise that CI does not check is no promise.
+nox.options.reuse_venv = "yes"  # warm runs reuse their environment; installs bring it up to date
+# compat too: CI runs exactly `nox`, and a compatibility promise CI does not check is no promise.
 nox.options.sessions = ["lint", "tests", "docs", "compat"]
+# A Python that is missing here is skipped, and the summary says so (on CI too); none is fetched.
+nox.options.error_on_missing_interpreters = False
+nox.options.download_python = "never"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-
+#: The Pythons of pyproject.toml's classifiers: 3.11, 3.12 and 3.13.
+PYTHONS = nox.project.python_versions(PYPROJECT)
 #: pytest-xdist workers for the test sessions: two where there are two cores or more, else none.
 WORKERS = "2" if (os.cpu_count() or 1) > 1 else "0"
 
-
-#: Under pip, the project is built into a wheel once per nox run rather than once per session:
-#: each build sets up an isolated environment with hatchling, 1.3 s. uv caches its builds.
-_WHEELS = tempfile.TemporaryDirectory(prefix="nox-wheels-")
-
-
-def _install(session: nox.Session, *groups: str, extras: str = "", project: bool = True) -> None:
-    """Install the groups' requirements and the project (with ``extras``), or with
-    ``project=False`` only the project's own requirements (lint checks the source tree)."""
-    requirements = [
-        dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)
-    ]
-    if not project:
-        session.install(*PYPROJECT["project"]["dependencies"], *requirements)
-        return
-    if session.venv_backend == "uv":
-        session.install(f".{extras}", *requirements)
-        return
-    if not any(Path(_WHEELS.name).glob("*.whl")):
-        session.run_install(
-            "python", "-m", "pip", "wheel", "-q", "--no-deps", "-w", _WHEELS.name, "."
-        )
-    wheels = sorted(Path(_WHEELS.name).glob("*.whl"))
-    if not wheels:  # nox --no-install (-R) skips installing into an existing environment
-        return
-    installed = "lib/*/site-packages/pytest_test_categories-*.dist-info"
-    reused = any(Path(session.virtualenv.location).glob(installed))
-    session.install(f"{wheels[0]}{extras}", *requirements)
-    if reused:  # pip keeps an installed project of the wheel's version: its code may be older
-        session.install("--force-reinstall", "--no-deps", str(wheels[0]))
-
-
-def _install_editable(session: nox.Session, *groups: str, extras: str = "") -> None:
-    """Install the project in editable mode, and the groups' requirements, unless the
-    environment already has exactly them: source edits need no reinstall, and a change to
-    pyproject.toml (dependencies, entry points) or to the arguments installs again."""
-    requirements = [
-        dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)
-    ]
-    arguments = ["-e", f".{extras}", *requirements]
-    key = hashlib.sha256("\0".join([*arguments, Path("pyproject.toml").read_text()]).encode())
-    marker = Path(session.virtualenv.location) / ".installed-for-nox"
-    if marker.exists() and marker.read_text() == key.hexdigest():
-        return
-    session.install(*arguments)
-    marker.write_text(key.hexdigest())
-
-
-#: Where the guide's verification run keeps its results: the plugin's JSON report and, beside
-#: it, environment.json (what the run ran with). The Sphinx extension in conf.py reads both.
+#: Where `docs` keeps the verification results that the site is built from: the plugin's JSON
+#: report and, beside it, environment.json (what the run ran with). conf.py's extension reads both.
 RESULTS = "docs/_build/results"
-RESULTS_ARGS = ("--test-size-report=json", f"--test-size-report-file={RESULTS}/report.json")
-
-_VERSIONS = (
-    "import importlib.metadata as m, json, platform; print(json.dumps([platform.python_version(),"
-    " {str(d.name).lower().replace('_', '-'): d.version for d in m.distributions()}]))"
-)
-
-
-def _write_environment(session: nox.Session) -> None:
-    """Write environment.json beside the report: Python, packages, date, commit."""
-    output = session.run("python", "-c", _VERSIONS, silent=True)
-    if not output:  # nox --install-only runs nothing
-        return
-    python, installed = json.loads(output)
-    try:
-        git = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
-        )
-        commit = git.stdout.strip() if git.returncode == 0 else None
-    except OSError:  # no git: a source archive
-        commit = None
-    names = ("pytest", "pytest-asyncio", "pytest-test-categories", "sybil")
-    environment = {
-        "python": ".".join(python.split(".")[:2]),
-        "python_full": python,
-        "packages": {name: installed[name] for name in names if name in installed},
-        "date": datetime.now(UTC).date().isoformat(),
-        "commit": commit,
-        "rootdir": os.getcwd(),
-    }
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(f"{RESULTS}/environment.json", "w", encoding="utf-8") as file:
-        json.dump(environment, file, indent=2)
+#: The pytest options of both runs of the guide: every page (``testpaths``; a path among the
+#: arguments selects pages instead), strictly enforced.
+DOCS_TEST_OPTIONS = (
+    "--test-categories-enforcement=strict", "-p", "no:cacheprovider", "-o", "testpaths=docs",
+)  # fmt: skip
 
 
-@nox.session
+def install(session: nox.Session, *groups: str) -> None:
+    """Install the project with its Markdown extra, and the dependency groups named."""
+    # Bytecode is written whatever the shell says: else each generated run compiles pytest again.
+    session.env["PYTHONDONTWRITEBYTECODE"] = ""
+    options = [option for group in groups for option in ("--group", group)]
+    if session.venv_backend == "uv":  # uv keeps an installed local project: nox's docs
+        options += ["--reinstall-package", "pytest-test-categories"]
+    else:  # pip takes --group from 25.1 on; virtualenv may seed an older one
+        session.install("pip>=25.1")
+    session.install(".[markdown]", *options)
+
+
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the plugin's own tests (pytester, in parallel with pytest-xdist)."""
-    _install(session, "tests")
+    install(session, "tests")
     session.run("pytest", "-n", WORKERS, *session.posargs)
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def compat(session: nox.Session) -> None:
     """Run the plugin, strictly enforced, beside popular pytest plugins and test libraries."""
-    _install(session, "compat")
+    install(session, "compat")
     session.run("pytest", "-n", WORKERS, "tests/compat", *session.posargs)
-
-
-#: docs-test's pytest options. ``testpaths=docs``: with no path among the arguments, pytest runs
-#: the guide (pytest itself tells a path from an option's value, as in ``-k sleep``).
-DOCS_TEST_OPTIONS = (
-    "--test-categories-enforcement=strict",
-    "-p",
-    "no:cacheprovider",
-    "-v",
-    "-o",
-    "testpaths=docs",
-)
 
 
 @nox.session(name="docs-test")
@@ -152,11 +66,11 @@ def docs_test(session: nox.Session) -> None:
     """Run every page of the guide as a test module, under strict enforcement.
 
     Arguments go to pytest: paths select pages (``nox -s docs-test -- docs/how-to/page.md``),
-    options pass through (``nox -s docs-test -- -k sleep``); with no path, every page runs.
+    options pass through (``nox -s docs-test -- -k sleep``). It writes no results: the site is
+    built from the full run of ``nox -s docs`` only.
     """
-    _install_editable(session, "docs-test", extras="[markdown]")
-    session.run("pytest", *DOCS_TEST_OPTIONS, *RESULTS_ARGS, *session.posargs)
-    _write_environment(session)
+    install(session, "docs-test")
+    session.run("pytest", *DOCS_TEST_OPTIONS, "-v", *session.posargs)
 
 
 @nox.session
@@ -167,50 +81,63 @@ def docs(session: nox.Session) -> None:
     build, not only the first. A page whose example did not end as declared still gets built,
     so that the build names its page, line and test; the build then fails.
     """
-    _install(session, "docs", "docs-test", extras="[markdown]")
+    install(session, "docs", "docs-test")
     shutil.rmtree("docs/_build/html", ignore_errors=True)
-    # Pages in parallel, each page on one worker (its module fixtures run once): the report is
-    # the same as a serial run's.
-    workers = ["-n", WORKERS, "--dist", "loadfile"] if WORKERS != "0" else []
+    # Each page on one worker (its module fixtures run once): the report is a serial run's.
+    workers = ("-n", WORKERS, "--dist", "loadfile") if WORKERS != "0" else ()
+    report = (f"--test-size-report-file={RESULTS}/report.json", "--test-size-report=json")
     session.run(
-        "pytest",
-        "--test-categories-enforcement=strict",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        *workers,
-        *RESULTS_ARGS,
-        "docs",
-        success_codes=[0, 1],  # 1: some test failed; the build below says which, and fails
-    )
+        "pytest", *DOCS_TEST_OPTIONS, "-q", "-rfE", *workers, *report,
+        success_codes=[0, 1],  # 1: some example failed; the build below says which, and fails
+    )  # fmt: skip
     _write_environment(session)
     session.run(
-        "sphinx-build",
-        "-n",
-        "-W",
-        "--keep-going",
-        "-E",
-        "-b",
-        "html",
-        "-c",
-        ".",
-        "docs",
-        "docs/_build/html",
-        *session.posargs,
-    )
+        "sphinx-build", "-q", "-n", "-W", "--keep-going", "-E", "-b", "html",
+        "-d", "docs/_build/doctrees", "-c", ".", "docs", "docs/_build/html", *session.posargs,
+    )  # fmt: skip
+
+
+#: The packages whose versions environment.json records, and how it asks the session for them.
+PACKAGES = ("pytest", "pytest-asyncio", "pytest-test-categories", "sybil")
+_VERSIONS = (
+    "import importlib.metadata as m, json, platform, sys; print(json.dumps("
+    "[platform.python_version(), {name: m.version(name) for name in sys.argv[1:]}]))"
+)
+
+
+def _write_environment(session: nox.Session) -> None:
+    """Write environment.json beside the report: Python, packages, date, commit, folder."""
+    output = session.run("python", "-c", _VERSIONS, *PACKAGES, silent=True)
+    if not output:  # nox --install-only runs nothing
+        return
+    python, packages = json.loads(output)
+    git = shutil.which("git") and subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )  # no git, or no repository (a source archive): no commit
+    environment = {
+        "python": ".".join(python.split(".")[:2]),
+        "python_full": python,
+        "packages": packages,
+        "date": datetime.now(UTC).date().isoformat(),
+        "commit": git.stdout.strip() if git and git.returncode == 0 else None,
+        "rootdir": os.getcwd(),
+    }
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(f"{RESULTS}/environment.json", "w", encoding="utf-8") as file:
+        json.dump(environment, file, indent=2)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check style (ruff), types (mypy --strict), the CI workflow and .readthedocs.yaml.
+    """Check style, types, imports, the CI workflow and .readthedocs.yaml; all offline.
 
-    actionlint and zizmor check .github/workflows; check-jsonschema checks .readthedocs.yaml
-    against the schema it ships. All three work offline.
-    """
-    _install(session, "lint", project=False)  # the group names sybil, for mypy
+    ruff, mypy --strict, lint-imports (pyproject.toml's contracts), actionlint, zizmor, and
+    check-jsonschema (.readthedocs.yaml against the schema it ships)."""
+    install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "--strict", "src")
+    session.run("lint-imports")
     session.run("actionlint")
     session.run("zizmor", "--offline", "--no-progress", ".github/workflows")
     session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml")
@@ -218,11 +145,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Measure the plugin's overhead over plain pytest: running 2,000 tests, collecting 30,000,
-    and importing it.
+    """Measure the plugin's overhead over plain pytest (opt-in: ``nox -s bench``).
 
-    ``nox -s bench -- --section collect --rounds 15`` times only the collection; see
-    ``tests/bench.py --help``.
-    """
-    _install(session, "tests")
+    Running 2,000 tests, collecting 30,000, importing it: ``nox -s bench -- --help``."""
+    install(session, "tests")
     session.run("python", "tests/bench.py", *session.posargs)

@@ -1,9 +1,10 @@
 """Shared helpers for the plugin's black-box tests.
 
-Every test writes a small test module, runs pytest on it in a process of its own
-(``--runpytest=subprocess`` is set in pyproject.toml: signals, audit hooks and patched modules
-must not touch this process), and asserts on outcomes and output. The process is forked from
-one that has already imported pytest (prefork.py).
+Every test writes a small test module, runs pytest on it, and asserts on outcomes and output.
+``pytester.runpytest()`` and the ``run`` fixture run it in a process of its own
+(``--runpytest=subprocess`` in pyproject.toml): signals, audit hooks, patched modules and exit
+codes must not touch this process. ``pytester.runpytest_inprocess()`` and
+``run(..., inprocess=True)`` run it in this one, for a run that involves none of them.
 """
 
 from __future__ import annotations
@@ -11,19 +12,18 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import prefork
 from support import RUN_TIMEOUT
 
 #: The compatibility suite needs plugins of its own: ``nox -s compat`` runs it, by its path.
 collect_ignore = ["compat"]
 
-#: What every generated run loads: the plugin. pytest-asyncio only where the run has async code.
+#: What every generated run loads: the plugin, and what the test's ``plugins`` marker names.
 BASE_PLUGINS = ("test_categories",)
 
 #: pytest-asyncio's settings for a run that loads it, unless its ini file sets them itself.
@@ -32,6 +32,7 @@ ASYNCIO_OPTIONS = {"asyncio_mode": "auto", "asyncio_default_fixture_loop_scope":
 #: What a generated run prints when pytest-asyncio should have been loaded and was not.
 _ASYNCIO_MISSING = (
     "async def functions are not natively supported",
+    "requested an async fixture",
     "Unknown config option: asyncio",
 )
 
@@ -39,73 +40,65 @@ _ASYNCIO_MISSING = (
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "plugins(*names): pytest plugins (entry-point names) the test's generated runs load,"
-        " besides the plugin (and pytest-asyncio, where a run has async code)",
+        "plugins(*names): pytest plugins (entry-point names) the test's generated runs load"
+        " besides the plugin (asyncio: for async tests or fixtures); a function's add to its"
+        " module's",
     )
 
 
-def _has_async_code(root: Path) -> bool:
-    """Does a module, conftest or page of the generated project define an ``async def``?
-    (The runs' own temporary folders, ``runpytest-N``, are not the project.)"""
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if not name.startswith("runpytest-")]
-        for name in files:
-            path = Path(folder, name)
-            if path.suffix in (".py", ".md") and "async def" in path.read_text(errors="replace"):
-                return True
-    return False
-
-
-def _asyncio_args(root: Path, args: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """``-p asyncio`` and its settings, for a run of a project with async code (unless the
-    run blocks it, ``-p no:asyncio``); nothing otherwise: importing it costs each run 0.1 s."""
-    if "no:asyncio" in map(str, args) or not _has_async_code(root):
-        return []
+def _asyncio_settings(root: Path) -> list[str]:
+    """``-o`` for each of pytest-asyncio's settings that the project's ini file leaves unset."""
     ini = "".join(p.read_text() for p in root.glob("*") if p.suffix in (".ini", ".cfg", ".toml"))
     settings = [f"{key}={value}" for key, value in ASYNCIO_OPTIONS.items() if key not in ini]
-    return ["-p", "asyncio", *(arg for setting in settings for arg in ("-o", setting))]
+    return [arg for setting in settings for arg in ("-o", setting)]
 
 
 @pytest.fixture(autouse=True)
 def _generated_runs_load_only_what_they_use(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A generated run loads the plugin, what ``@pytest.mark.plugins(...)`` names, and
-    pytest-asyncio if the project has async code; nothing else that is installed. Importing
-    every installed plugin (hypothesis, respx, trio and the rest) cost each run a second.
+    """A generated run loads the plugin and what ``@pytest.mark.plugins(...)`` names, nothing
+    else that is installed: importing every installed plugin (hypothesis, respx, trio and the
+    rest) cost each run a second, and pytest-asyncio alone 0.06 s, which most runs don't use.
 
-    A run that printed what pytest says without pytest-asyncio (an async test it cannot run, an
-    ``asyncio_*`` ini key it does not know) fails the test: nothing passes for want of it."""
-    marker = request.node.get_closest_marker("plugins")
-    names = [*BASE_PLUGINS, *(marker.args if marker else ())]
+    A run without the plugin fails its test (it would pass vacuously), and so does a run that
+    printed what pytest says without pytest-asyncio (an async test it cannot run, an
+    ``asyncio_*`` ini key it does not know): nothing passes for want of it. A run in a
+    subprocess that hangs is killed at ``RUN_TIMEOUT``, and fails its test."""
+    marked = [name for marker in request.node.iter_markers("plugins") for name in marker.args]
+    names = list(dict.fromkeys([*BASE_PLUGINS, *marked]))
     if "pytester" in request.fixturenames:
         # (pytester clears PYTEST_ADDOPTS: it is set below, afterwards)
         pytester: pytest.Pytester = request.getfixturevalue("pytester")
-        real = pytester.runpytest_subprocess
-
-        def runpytest_subprocess(*args: str | os.PathLike[str], **kwargs: Any) -> pytest.RunResult:
-            # A run without the plugin would pass vacuously: only ``-p no:test_categories`` in
-            # the test's own arguments may leave it out.
-            assert "-p test_categories" in os.environ.get("PYTEST_ADDOPTS", ""), "no plugin"
-            extra = [] if "asyncio" in names else _asyncio_args(pytester.path, args)
-            # A run that hangs is killed (and fails the test), not left running after it.
-            kwargs.setdefault("timeout", RUN_TIMEOUT)
-            result = real(*extra, *args, **kwargs)
-            if extra or "asyncio" in names:
-                return result
-            output = "\n".join([*result.outlines, *result.errlines])
-            missing = [text for text in _ASYNCIO_MISSING if text in output]
-            assert not missing, f"the run needs pytest-asyncio and had none: {missing}\n{output}"
-            return result
-
-        monkeypatch.setattr(pytester, "runpytest_subprocess", runpytest_subprocess)
-        prefork.fork_runs(pytester, monkeypatch)
+        for method in ("runpytest_inprocess", "runpytest_subprocess"):
+            checked = _checked(pytester, getattr(pytester, method), "asyncio" in names)
+            monkeypatch.setattr(pytester, method, checked)
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.setenv("PYTEST_ADDOPTS", " ".join(f"-p {name}" for name in names))
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    prefork.stop()
+def _checked(pytester: pytest.Pytester, real: Any, asyncio: bool) -> Any:
+    """``real`` (a ``runpytest_*`` method of ``pytester``), with the checks described above."""
+    subprocess = real.__name__ == "runpytest_subprocess"
+
+    def run(*args: str | os.PathLike[str], **kwargs: Any) -> pytest.RunResult:
+        # Only ``-p no:test_categories`` in the test's own arguments may leave the plugin out.
+        assert "-p test_categories" in os.environ.get("PYTEST_ADDOPTS", ""), "no plugin"
+        if asyncio and "no:asyncio" not in map(str, args):
+            args = (*_asyncio_settings(pytester.path), *args)
+        if subprocess:
+            kwargs.setdefault("timeout", RUN_TIMEOUT)
+        result: pytest.RunResult = real(*args, **kwargs)
+        if not asyncio:
+            output = "\n".join([*result.outlines, *result.errlines])
+            missing = [text for text in _ASYNCIO_MISSING if text in output]
+            assert not missing, (
+                f"the run needs pytest-asyncio: mark the test @pytest.mark.plugins('asyncio')"
+                f" ({missing})\n{output}"
+            )
+        return result
+
+    return run
 
 
 INI = """\
@@ -115,7 +108,9 @@ INI = """\
 
 
 class Runner:
-    """Write a test module and run pytest on it, with a chosen enforcement mode."""
+    """Write a test module and run pytest on it, with a chosen enforcement mode, in a process
+    of its own (``inprocess=True``: in this one, for a run that touches no signal, no state of
+    the interpreter and no exit code)."""
 
     def __init__(self, pytester: pytest.Pytester) -> None:
         self.pytester = pytester
@@ -127,16 +122,23 @@ class Runner:
         enforcement: str | None = "strict",
         ini: str = "",
         name: str = "test_subject",
+        inprocess: bool = False,
     ) -> pytest.RunResult:
         self.pytester.makeini(INI.format(extra=ini))
         self.pytester.makepyfile(**{name: textwrap.dedent(source)})
         flags = [f"--test-categories-enforcement={enforcement}"] if enforcement else []
-        return self.pytester.runpytest("-p", "no:cacheprovider", *flags, *args)
+        args = ("-p", "no:cacheprovider", *flags, *args)
+        if not inprocess:
+            return self.pytester.runpytest_subprocess(*args)
+        # As pytester.runpytest() does: the run's temporary folders away from this run's.
+        basetemp = self.pytester.path.parent / "basetemp"
+        return self.pytester.runpytest_inprocess(*args, f"--basetemp={basetemp}")
 
 
 @pytest.fixture
 def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Runner:
-    """``run(source, *args, enforcement="strict", ini="")`` -> ``pytest.RunResult``."""
+    """``run(source, *args, enforcement="strict", ini="", inprocess=False)`` ->
+    ``pytest.RunResult``."""
     # A wide terminal, so that short test summary lines keep the violation text.
     monkeypatch.setenv("COLUMNS", "400")
     return Runner(pytester)

@@ -29,3 +29,21 @@ def test_a_generated_run_without_the_plugin_fails_its_test(
     monkeypatch.setenv("PYTEST_ADDOPTS", "")  # the plugin would not load: the run proves nothing
     with pytest.raises(AssertionError, match="no plugin"):
         run("def test_x():\n    pass\n")
+
+
+def test_a_generated_run_that_needs_pytest_asyncio_and_lacks_it_fails_its_test(
+    run: Runner,
+) -> None:
+    with pytest.raises(AssertionError, match=r"mark the test @pytest.mark.plugins\('asyncio'\)"):
+        run("async def test_x():\n    pass\n", enforcement=None)
+
+
+@pytest.mark.plugins("asyncio")
+def test_the_plugins_marker_loads_pytest_asyncio_with_its_settings(run: Runner) -> None:
+    run("async def test_x():\n    pass\n", enforcement=None).assert_outcomes(passed=1)
+
+
+def test_a_generated_run_in_this_process_has_the_plugin_too(run: Runner) -> None:
+    result = run("def test_x():\n    pass\n", "--test-size-report=basic", inprocess=True)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["unsized * 1 * 100.0 %"])

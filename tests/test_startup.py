@@ -1,4 +1,5 @@
-"""Start-up: what the plugin costs before the first test runs."""
+"""Start-up: what the plugin costs before the first test runs. Each run is a process of its own:
+what it checks is the state of a fresh interpreter (modules loaded, audit hooks)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def test_pytest_does_not_rewrite_the_plugins_modules(
     # its entry point, which is what puts its modules on the rewriter's list
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile("import pytest\n\n@pytest.mark.small\ndef test_a():\n    assert True\n")
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     loaders = json.loads((pytester.path / "loaders.json").read_text(encoding="utf-8"))
     # The rewriter was there, and had the package on its list: the test is not vacuous.
@@ -56,7 +57,9 @@ def test_a_synchronous_suite_does_not_load_asyncio_even_strictly_isolated(
         "@pytest.mark.small\ndef test_a():\n"
         "    socket.getaddrinfo('host.invalid', 80)\n"
     )
-    result = pytester.runpytest("-p", "no:cacheprovider", "--test-categories-enforcement=strict")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--test-categories-enforcement=strict"
+    )
     result.assert_outcomes(failed=1)  # isolated: the lookup was refused
     result.stdout.fnmatch_lines(
         ["*[[]TC101[]] *used the network: socket.getaddrinfo host.invalid:80*"]
@@ -96,7 +99,9 @@ def test_the_audit_hook_waits_for_the_first_test_yet_sees_before_the_suites_own(
         "    with pytest.raises(PermissionError, match='no remote hosts'):\n"
         "        socket.create_connection(('192.0.2.1', 80), timeout=1)\n"
     )
-    result = pytester.runpytest("-p", "no:cacheprovider", "--test-categories-enforcement=strict")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--test-categories-enforcement=strict"
+    )
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*[[]TC101[]] *used the network: socket.connect 192.0.2.1:80*"])
     result.stdout.no_fnmatch_line("*no remote hosts*")

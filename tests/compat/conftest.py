@@ -16,7 +16,6 @@ import textwrap
 
 import pytest
 
-import prefork
 from support import RUN_TIMEOUT
 
 INI = """\
@@ -84,5 +83,4 @@ def _generated_runs_load_only_what_they_use() -> None:
 def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Suite:
     """``suite(source, *args, ini="", **other_modules)`` -> ``pytest.RunResult``."""
     monkeypatch.setenv("COLUMNS", "400")  # summary lines keep the violation's code
-    prefork.fork_runs(pytester, monkeypatch)  # pytest preloaded; every plugin loads after the fork
     return Suite(pytester)
