@@ -195,6 +195,7 @@ NAMES = [
 ]
 
 
+@pytest.mark.plugins("asyncio")
 def test_legitimate_small_tests_pass_under_strict(run, pytester) -> None:
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(helper=HELPER, rewritten_helper=REWRITTEN_HELPER)

@@ -342,6 +342,7 @@ def stopped(output: str, result: pytest.RunResult, test: str, size: str, what: s
     assert f"[TC101] test_subject.py::{test} ({size} test) used the network: {what}" in output
 
 
+@pytest.mark.plugins("asyncio")
 def test_every_route_is_stopped_in_small_and_works_in_medium_and_large(run) -> None:
     result = run(ROUTES, "-v")
     output = result.stdout.str()
@@ -377,6 +378,7 @@ def test_every_route_is_stopped_in_small_and_works_in_medium_and_large(run) -> N
         assert f"[{code}]" not in output  # no other kind of violation on the way
 
 
+@pytest.mark.plugins("asyncio")
 def test_asyncio_name_lookups_are_reported_as_network_not_threads(run) -> None:
     # asyncio resolves host names on a worker thread; the lookup itself is the violation.
     result = run(

@@ -171,6 +171,7 @@ NAMES = [
 ]
 
 
+@pytest.mark.plugins("asyncio")
 def test_mocking_in_a_small_test_leaves_later_tests_untouched(run) -> None:
     result = run(SUBJECT, "-v")
     for name in NAMES:
@@ -180,6 +181,7 @@ def test_mocking_in_a_small_test_leaves_later_tests_untouched(run) -> None:
     assert "caught and swallowed a violation" in result.stdout.str()
 
 
+@pytest.mark.plugins("asyncio")
 def test_the_same_module_passes_the_same_without_the_plugin(run) -> None:
     source = SUBJECT.replace("test_14_small_tests_still_guarded", "_not_collected")
     with_plugin = run(source, "-v", enforcement="strict")

@@ -97,6 +97,7 @@ ROUTE_NAMES = {
 }
 
 
+@pytest.mark.plugins("asyncio")
 def test_every_name_is_stopped_in_small_and_works_in_medium_and_large(run, pytester) -> None:
     pytester.makeconftest(CONFTEST)
     result = run(ROUTES, "-v")

@@ -185,6 +185,7 @@ SMALL_STOPS = {
 }
 
 
+@pytest.mark.plugins("asyncio")
 def test_every_route_is_stopped_in_small_and_works_in_medium_and_large(run) -> None:
     result = run(ROUTES, "-v")
     output = assert_routes(

@@ -47,6 +47,7 @@ def durations(pytester: pytest.Pytester) -> dict[str, float]:
         ),
     ],
 )
+@pytest.mark.plugins("asyncio")
 def test_small_test_is_stopped_at_its_limit_and_the_next_one_runs(
     run: Runner, pytester: pytest.Pytester, body: str, limit: str
 ) -> None:
@@ -87,6 +88,7 @@ def test_stuck():
     )
 
 
+@pytest.mark.plugins("asyncio")
 def test_async_test_is_cancelled_where_it_awaits(run: Runner) -> None:
     result = run(
         SPIN

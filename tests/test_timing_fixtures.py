@@ -40,6 +40,7 @@ def spin(seconds):
         ),
     ],
 )
+@pytest.mark.plugins("asyncio")
 def test_function_scoped_fixtures_are_charged_to_the_test(
     run: Runner, fixture: str, outcome: str
 ) -> None:
@@ -79,6 +80,7 @@ class TestGroup:
     result.assert_outcomes(passed=2)
 
 
+@pytest.mark.plugins("asyncio")
 def test_cleanup_after_a_stop_runs_to_the_end(run: Runner) -> None:
     # The test is cancelled at its limit; its fixture's 0.15 s teardown still completes (within
     # the bound a teardown gets after a stop: the test's limit), and no leftover interrupt turns

@@ -29,6 +29,7 @@ HARD_STOP = "--test-categories-hard-stop=2"
 HARD_STOP_REACHED = "--test-categories-hard-stop=1"
 
 
+@pytest.mark.plugins("asyncio")
 def test_an_async_test_that_swallows_every_cancellation_is_stopped(run: Runner) -> None:
     result = run(
         SPIN

@@ -12,20 +12,29 @@ import doctest
 import io
 import re
 import traceback
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
 
 from . import pages
 from ._compat import doctest_checker, doctest_optionflags
 
-if TYPE_CHECKING:
-    from .markdown import MarkdownPage
+
+class Page(Protocol):
+    """What a doctest needs of its page (:class:`.markdown.Page`)."""
+
+    config: pytest.Config
+    path: Path
+
+    def at(self, line: int) -> str: ...
 
 
 class ExampleFailed(Exception):
     """An example that did not end as the page shows: its message is the whole report."""
 
 
-def optionflags(page: MarkdownPage, options: str = "") -> int:
+def optionflags(page: Page, options: str = "") -> int:
     flags = doctest_optionflags(page.config)
     for option in re.split(r"[\s,]+", options.strip()):
         if option[1:] in doctest.OPTIONFLAGS_BY_NAME:
@@ -34,7 +43,7 @@ def optionflags(page: MarkdownPage, options: str = "") -> int:
     return flags
 
 
-def run_session(page: MarkdownPage, example: pages.Example, namespace: dict[str, Any]) -> None:
+def run_session(page: Page, example: pages.Example, namespace: dict[str, Any]) -> None:
     """Run every ``>>>`` example of a session, each compiled at its page line.
 
     Like Sybil (and pytest's ``--doctest-continue-on-failure``), an example whose output differs
@@ -74,7 +83,7 @@ def run_session(page: MarkdownPage, example: pages.Example, namespace: dict[str,
 
 
 def _run_part(
-    page: MarkdownPage,
+    page: Page,
     part: doctest.Example,
     line: int,
     namespace: dict[str, Any],
@@ -120,7 +129,7 @@ def _exception_name(message: str) -> str:
     return message.split(":", maxsplit=1)[0].rsplit(".", 1)[-1].strip()
 
 
-def check_output(page: MarkdownPage, example: pages.Example, got: str) -> None:
+def check_output(page: Page, example: pages.Example, got: str) -> None:
     output = example.output
     assert output is not None
     want = output.source.lstrip("\n")

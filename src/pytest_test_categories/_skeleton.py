@@ -4,7 +4,7 @@ pytest collects a page's tests from the skeleton, so that fixtures, markers, par
 pytest-asyncio see what they would see in a ``.py`` file: each stand-in has the real one's
 name, kind (``async``, generator) and signature, and the decorators that are pytest's own,
 read from the page's code with nothing but literals and pytest in scope. When a test runs,
-the object its block defined takes the stand-in's place (:meth:`.markdown.MarkdownPage.prepare`);
+the object its block defined takes the stand-in's place (:meth:`.markdown.Page.prepare`);
 a fixture's stand-in calls the real fixture.
 """
 
@@ -17,7 +17,8 @@ import importlib
 import re
 import types
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 
@@ -25,8 +26,20 @@ from . import pages
 from ._compat import fixture_function
 from ._doctests import ExampleFailed
 
-if TYPE_CHECKING:
-    from .markdown import MarkdownPage
+
+class Page(Protocol):
+    """What the skeleton needs of its page (:class:`.markdown.Page`)."""
+
+    facts: pages.Page
+    page_module: types.ModuleType
+    path: Path
+    owner: dict[str, tuple[int, pages.Test]]
+    problems: list[tuple[int, str]]
+
+    def at(self, line: int) -> str: ...
+    def real(self, index: int, name: str) -> Any: ...
+    def prepare(self, item: pytest.Item) -> None: ...
+
 
 #: The modules whose names a page's decorators and base classes may use at collection.
 _STATIC_ROOTS = ("pytest", "pytest_asyncio", "pytest_test_categories", "unittest")
@@ -68,7 +81,7 @@ _BUILTINS = {
 class Skeleton:
     """Stand-ins for a page's tests and fixtures, made from its code without running it."""
 
-    def __init__(self, page: MarkdownPage) -> None:
+    def __init__(self, page: Page) -> None:
         self.page = page
         self.page_module = types.ModuleType(f"{page.page_module.__name__}.__skeleton__")
         self.page_module.__file__ = str(page.path)
