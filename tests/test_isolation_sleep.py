@@ -7,6 +7,8 @@ attribute (a wrapper must not turn into a method there, as the builtin does not)
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import assert_routes, outcome_of
 
 CONFTEST = """

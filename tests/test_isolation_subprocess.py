@@ -8,6 +8,8 @@ tried directly, so a guard that failed to stop them would end the whole run (and
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import assert_routes, outcome_of
 
 ROUTES = """

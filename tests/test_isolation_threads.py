@@ -6,6 +6,8 @@ same generated module must give the same outcomes on all of them.
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import assert_routes, outcome_of
 
 ROUTES = """

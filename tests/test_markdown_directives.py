@@ -139,12 +139,6 @@ def test_a_conditional_skip_reads_the_namespace_of_a_run_selected_with_minus_k(
             id="end-without-start",
         ),
         pytest.param(
-            "Text.\n\n<!-- skip: start -->\n\n" + SIMPLE,
-            3,
-            "skip: start without a skip: end after it.",
-            id="start-without-end",
-        ),
-        pytest.param(
             "<!-- skip: start -->\n\n<!-- skip: next -->\n\n" + SIMPLE + "\n<!-- skip: end -->\n",
             3,
             "skip: next inside the skip: start of line 1.",
@@ -172,6 +166,17 @@ def test_a_malformed_skip_is_a_failing_item_at_its_line(
     result.stdout.fnmatch_lines([f"docs/page.md:{line}: {message}"], consecutive=False)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert "Interrupted" not in result.stdout.str()
+
+
+def test_a_skip_start_with_no_end_skips_the_rest_of_the_page_as_in_sybil(pages: Pages) -> None:
+    result = pages(
+        SIMPLE + "\n<!-- skip: start -->\n\n" + SIMPLE.replace("test_it", "test_later"), "-v"
+    )
+    assert outcomes(result) == {
+        "docs/page.md::line-1": "PASSED",
+        "docs/page.md::test_it": "PASSED",
+        "docs/page.md::line-8": "SKIPPED",
+    }
 
 
 # --- Expected violations ---------------------------------------------------------------------

@@ -42,7 +42,7 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 def test_options_pass_through_and_the_pages_stay_the_default_path(
     project: pytest.Pytester,
 ) -> None:
-    result = project.runpytest(*_docs_test_options(), "-k", "sleep")
+    result = project.runpytest(*_docs_test_options(), "-v", "-k", "sleep")
     assert result.ret == pytest.ExitCode.OK
     # The pages' five items (two blocks, three tests): -k keeps one test.
     result.assert_outcomes(passed=1, deselected=4)
@@ -51,7 +51,7 @@ def test_options_pass_through_and_the_pages_stay_the_default_path(
 
 
 def test_a_path_selects_a_page(project: pytest.Pytester) -> None:
-    result = project.runpytest(*_docs_test_options(), "docs/other.md")
+    result = project.runpytest(*_docs_test_options(), "-v", "docs/other.md")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["docs/other.md::line-1 PASSED*", "docs/other.md::test_it PASSED*"])
     assert "waits" not in result.stdout.str()

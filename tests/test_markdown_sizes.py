@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from pytest_test_categories.markdown import PAGE_CODE_FIXES
+from pytest_test_categories.violations import PAGE_CODE_FIX
 from test_markdown import Pages, line_of, make_pages, outcomes
 
 pages = pytest.fixture(make_pages, name="pages")
@@ -80,7 +80,7 @@ def test_a_violation_of_page_code_offers_only_fixes_that_exist_for_page_code(
     pages: Pages,
 ) -> None:
     result = pages(_page('open("created.txt", "w")'), ini=SMALL)
-    result.stdout.fnmatch_lines([f"*{PAGE_CODE_FIXES}*"], consecutive=False)
+    result.stdout.fnmatch_lines([f"*{PAGE_CODE_FIX}*"], consecutive=False)
     # A page's example has no marker to change.
     assert "mark the test medium" not in result.stdout.str()
 

@@ -11,6 +11,7 @@ from test_markdown import PAGE, Pages, line_of, make_pages, outcomes, workers
 pages = pytest.fixture(make_pages, name="pages")
 
 
+@pytest.mark.plugins("asyncio")
 def test_fixtures_from_conftest_and_the_page_async_ones_included(
     pages: Pages, pytester: pytest.Pytester
 ) -> None:
@@ -137,6 +138,7 @@ async def test_unmarked():
 """
 
 
+@pytest.mark.plugins("asyncio")
 def test_pytest_asyncio_strict_mode_runs_only_marked_async_tests(pages: Pages) -> None:
     result = pages(ASYNC_STRICT, "-rA", asyncio_mode="strict")
     assert outcome_of(result, "test_marked") == "PASSED"
@@ -402,6 +404,7 @@ def test_mocker_patches_the_pages_own_function_through_its_module_name(pages: Pa
     result.assert_outcomes(passed=4)
 
 
+@pytest.mark.plugins("asyncio")
 @pytest.mark.plugins("respx")
 def test_respx_mocks_httpx_in_a_page(pages: Pages) -> None:
     result = pages(

@@ -252,11 +252,6 @@ def test_skips_cover_the_examples_they_name() -> None:
             "<!-- skip: end -->\n", (1, "skip: end without a skip: start before it."), id="end"
         ),
         pytest.param(
-            "<!-- skip: start -->\n\n```python\nx = 1\n```\n",
-            (1, "skip: start without a skip: end after it."),
-            id="start",
-        ),
-        pytest.param(
             "<!-- skip: next -->\n", (1, "skip: next with no example after it."), id="next"
         ),
         pytest.param(
@@ -268,6 +263,12 @@ def test_skips_cover_the_examples_they_name() -> None:
 )
 def test_a_malformed_skip_is_a_problem_at_its_line(text: str, problem: tuple[int, str]) -> None:
     assert problem in read(text).problems
+
+
+def test_a_skip_start_with_no_end_skips_the_rest_of_the_page_as_in_sybil() -> None:
+    page = read("```python\nx = 1\n```\n\n<!-- skip: start -->\n\n```python\ny = 2\n```\n")
+    assert [example.skips for example in page.examples] == [[], [Skip(5, "start", None)]]
+    assert page.problems == []
 
 
 def test_directives_with_their_lines_and_a_clear_namespace() -> None:

@@ -186,3 +186,43 @@ def set_instance(item: pytest.Item, instance: Any, method: Any) -> None:
     """Give a test method its real instance (``Function._instance``; pytest 9.2)."""
     item._instance = instance  # type: ignore[attr-defined]
     item.obj = method  # type: ignore[attr-defined]
+
+
+def skip_at_item(reason: str) -> BaseException:
+    """A skip reported at the item's own location, as a skip marker's is, not at the line that
+    raised it (``Skipped(_use_item_location=True)``; pytest 9.2)."""
+    return pytest.skip.Exception(reason, _use_item_location=True)
+
+
+# -- pytest-xdist (checked on 3.8) -------------------------------------------------------------
+
+
+def pages_together(config: pytest.Config, log: Any, is_page: Callable[[str], bool]) -> Any:
+    """The scheduler ``--dist`` names, with every item of a page in one unit of work.
+
+    xdist's scope schedulers send a scope's tests to one worker, and ``_split_scope`` is the
+    method their documentation offers for overriding. ``load`` and ``worksteal`` become scope
+    scheduling with one test per scope, but a page's; ``loadscope`` and ``loadgroup`` keep their
+    scopes. ``loadfile`` keeps a file together already, and ``each`` and ``no`` need nothing.
+    """
+    from xdist import scheduler  # type: ignore[import-untyped]
+
+    dist = config.getoption("dist", "no")
+    bases = {"load": "LoadScopeScheduling", "worksteal": "LoadScopeScheduling"}
+    name = bases.get(dist) or {
+        "loadscope": "LoadScopeScheduling",
+        "loadgroup": "LoadGroupScheduling",
+    }.get(dist)
+    if name is None:
+        return None
+    base = getattr(scheduler, name)
+    per_test = dist in bases
+
+    class PagesTogether(base):  # type: ignore[misc, valid-type]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            if is_page(path):
+                return path
+            return nodeid if per_test else str(super()._split_scope(nodeid))
+
+    return PagesTogether(config, log)

@@ -38,7 +38,7 @@ class Page(Protocol):
 
     def at(self, line: int) -> str: ...
     def real(self, index: int, name: str) -> Any: ...
-    def prepare(self, item: pytest.Item) -> None: ...
+    def prepare(self, request: pytest.FixtureRequest) -> None: ...
 
 
 #: The modules whose names a page's decorators and base classes may use at collection.
@@ -92,7 +92,7 @@ class Skeleton:
         page = self.page
         namespace = self.page_module.__dict__
         for index, example in enumerate(page.facts.examples):
-            if example.kind != "code" or any(s.reason is None for s in example.skips):
+            if example.kind != "code" or pages.fixed_skip(example) is not None:
                 continue  # a block that never runs defines nothing
             tests = {t.line: t for t in example.tests}
             for node in pages.definitions(example.source):
@@ -114,7 +114,7 @@ class Skeleton:
 
         @pytest.fixture(autouse=True)
         def _test_categories_page(request: pytest.FixtureRequest) -> None:
-            page.prepare(request.node)
+            page.prepare(request)
 
         namespace["_test_categories_page"] = _test_categories_page
         return self.page_module
@@ -204,20 +204,17 @@ class Skeleton:
 
         def resolve(instance: Any = None) -> Any:
             real = page.real(index, owner or name)
-            if owner is not None:
-                real = getattr(type(instance) if instance is not None else real, name, None)
-                real = fixture_function(real)
-                return real.__get__(instance) if instance is not None else real
-            return fixture_function(real)
+            if owner is None:
+                return fixture_function(real)
+            # the real class's fixture, bound to the test's instance
+            return fixture_function(getattr(real, name)).__get__(instance)
 
         arguments = _args_pytest_sees(node)
+        forwarded = list(_forwarded(arguments))[1 if owner else 0 :]  # not ``self``
         call = ", ".join(
-            a.arg if kind == "positional" else f"{a.arg}={a.arg}"
-            for kind, a in _forwarded(arguments)
+            a.arg if how == "positional" else f"{a.arg}={a.arg}" for how, a in forwarded
         )
         target = "_resolve(self)" if owner else "_resolve()"
-        if owner:
-            call = call.partition(", ")[2] if "," in call else ("" if call == "self" else call)
         generator = any(isinstance(n, ast.Yield | ast.YieldFrom) for n in _own_nodes(node))
         if isinstance(node, ast.AsyncFunctionDef):
             body = (
@@ -238,9 +235,10 @@ class Skeleton:
         """A function with ``node``'s name, kind and signature, and ``body``; at its page line."""
         kind = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
         signature = ast.unparse(arguments)
-        source = f"{kind} {node.name}({signature}):\n    {body}\n"
+        source = f"{kind} {node.name}({signature}):\n    __tracebackhide__ = True\n    {body}\n"
         tree = ast.parse(source)
-        ast.increment_lineno(tree, node.lineno - 1)
+        # At the line of its first decorator, where pytest places a decorated function.
+        ast.increment_lineno(tree, min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1)
         namespace: dict[str, Any] = dict(names)
         exec(compile(tree, str(self.page.path), "exec"), namespace)
         stub = namespace[node.name]

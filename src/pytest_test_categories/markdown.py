@@ -27,17 +27,19 @@ import importlib.machinery
 import importlib.util
 import io
 import re
+import signal
 import sys
+import threading
 import types
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from keyword import iskeyword
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import pages
-from ._compat import rewrite_asserts, set_instance, short_repr
+from . import _compat, pages
+from ._compat import rewrite_asserts, set_instance, short_repr, skip_at_item
 from ._doctests import ExampleFailed, check_output, run_session
 from ._skeleton import Skeleton
 from .allowances import glob_regex
@@ -56,6 +58,11 @@ USAGE = (
 )
 #: Which module names pages have taken in this session, and which page took each.
 _NAMES_KEY = pytest.StashKey[dict[str, str]]()
+
+
+def scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's scheduler of ``--dist``, keeping each page on one worker, or None."""
+    return _compat.pages_together(config, log, lambda path: path.endswith((".md", ".markdown")))
 
 
 def collect_file(
@@ -161,10 +168,10 @@ class MarkdownPage(pytest.Module):
     def _page_module(self) -> types.ModuleType:
         if self.module_name is None:
             module = types.ModuleType(_derived_name(self))
-            where = f"{self.nodeid}: the module name derived from the page's path"
+            where = "the module name derived from the page's path"
         else:
             module = types.ModuleType(self.module_name[0])
-            where = f"{self.at(self.module_name[1])}: the module directive's name"
+            where = "the module directive's name"
         module.__file__ = origin = str(self.path)
         module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None, origin=origin)
         problem = _register(self, module, where)
@@ -178,15 +185,14 @@ class MarkdownPage(pytest.Module):
         collected = {node.name: node for node in super().collect()}
         examples = self.facts.examples
         order: list[tuple[float, pytest.Item | pytest.Collector]] = []
-        names = {test.node for _, test in self.facts.tests()}
         for index, example in enumerate(examples):
             order.append((_place(examples, index), self._example_item(index, example)))
             for test in example.tests:
                 for node in _nodes_named(collected, test.node):
                     order.append((index + 0.5, self._expect(node, test)))
+        self._check_expected()
         for line, message in self.problems:
             order.append((-1.0, _Problem.from_parent(self, name=f"line-{line}", message=message)))
-        self._check_expected(names)
         nodes = [node for _, node in sorted(order, key=lambda pair: pair[0])]
         return _unique(nodes)
 
@@ -196,9 +202,9 @@ class MarkdownPage(pytest.Module):
         size = self._size()
         if size is not None:
             item.add_marker(getattr(pytest.mark, size.value))
-        for skip in example.skips:
-            if skip.reason is None:
-                item.add_marker(pytest.mark.skip(reason=f"skip: {skip.action} at line {skip.line}"))
+        reason = pages.fixed_skip(example)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
         return item
 
     def _size(self) -> Size | None:
@@ -227,18 +233,24 @@ class MarkdownPage(pytest.Module):
             node.stash[EXPECTED_KEY] = expected[""]
         return node
 
-    def _check_expected(self, names: set[str]) -> None:
-        defined = {test.name for _, test in self.facts.tests()}
+    def _check_expected(self) -> None:
+        """An expect-violation that names no test (or method) of the page is a problem."""
+        tests = {test.name: test for _, test in self.facts.tests()}
         for target, (_, line) in self.expected.items():
-            if target.partition("::")[0] not in defined:
-                tests = ", ".join(sorted(defined)) or "none"
-                self.problems.append(
-                    (
-                        line,
-                        f"expect-violation names {target}, which is not a test in this page; "
-                        f"its tests are: {tests}.",
-                    )
+            head, _, method = target.partition("::")
+            test = tests.get(head)
+            if test is not None and (not method or test.is_class):
+                stand_in = self.obj.__dict__.get(test.node)
+                if not method or callable(getattr(stand_in, method, None)):
+                    continue
+            names = ", ".join(sorted(tests)) or "none"
+            self.problems.append(
+                (
+                    line,
+                    f"expect-violation names {target}, which is not a test in this page; "
+                    f"its tests are: {names}.",
                 )
+            )
 
     # -- running -----------------------------------------------------------------------------
 
@@ -255,15 +267,12 @@ class MarkdownPage(pytest.Module):
     def group(self, name: str) -> dict[str, Any]:
         if name not in self.groups:
             self.groups[name] = {"__name__": f"{self.page_module.__name__}.{name}"}
-            self.groups[name].update(self.groups.get("*", {}))
         return self.groups[name]
 
     def ensure(self, upto: int) -> None:
         """Run, quietly, the examples before ``upto`` that have not run in this process."""
         for index in range(upto):
-            if index not in self.attempted and not any(
-                s.reason is None for s in self.facts.examples[index].skips
-            ):
+            if index not in self.attempted and pages.fixed_skip(self.facts.examples[index]) is None:
                 with contextlib.suppress(Exception, pytest.skip.Exception):
                     self.evaluate(index)
 
@@ -277,16 +286,15 @@ class MarkdownPage(pytest.Module):
                 for key in [k for k in namespace if not k.startswith("__")]:
                     del namespace[key]
         for skip in example.skips:
-            if skip.reason is not None:
-                reason = _skip_reason(skip, self.namespace)
-                if reason:
-                    self.skipped[index] = reason
-                    pytest.skip(reason)
+            reason = skip.fixed or _skip_reason(self, skip, self.namespace)
+            if reason:
+                self.skipped[index] = reason
+                raise skip_at_item(reason)
         if example.kind == "refused":
             raise ExampleFailed(f"{self.at(example.line)}: {example.problem}")
         groups = example.groups
-        if "*" in groups:
-            groups = tuple(g for g in self.groups if g != "*") or ("default",)
+        if "*" in groups:  # every group of the page, used yet or not
+            groups = tuple({g for e in self.facts.examples for g in e.groups} - {"*"} | {"default"})
         for name in groups:
             namespace = self.group(name)
             if example.kind == "session":
@@ -331,7 +339,7 @@ class MarkdownPage(pytest.Module):
             self.ensure(index + 1)
         obj = self.defined.get(index, {}).get(name)
         if index in self.skipped:
-            pytest.skip(self.skipped[index])
+            raise skip_at_item(self.skipped[index])
         if obj is None:
             example = self.facts.examples[index]
             raise ExampleFailed(
@@ -340,22 +348,70 @@ class MarkdownPage(pytest.Module):
             )
         return obj
 
-    def prepare(self, item: pytest.Item) -> None:
-        """Before a test of the page runs: its block's objects take the skeleton's place."""
+    def prepare(self, request: pytest.FixtureRequest) -> None:
+        """Before a test of the page runs: its block's objects take the skeleton's place (a
+        test whose block did not define it fails, saying so)."""
         __tracebackhide__ = True
+        self.seed(request)
+        item = request.node
         if isinstance(item, ExampleItem):
             return
         top: Any = item
         while top.parent is not self:
             top = top.parent
         index, test = self.owner[top.name if isinstance(top, pytest.Class) else _base(item)]
-        real = self.real(index, test.name)
+        try:
+            real = self.real(index, test.name)
+        except ExampleFailed as error:
+            message = str(error)
+
+            def undefined(*args: object, **kwargs: object) -> None:
+                __tracebackhide__ = True
+                pytest.fail(message, pytrace=False)
+
+            item.obj = undefined
+            return
         if isinstance(top, pytest.Class):
             top.obj = real
             instance = real()
-            set_instance(item, instance, getattr(instance, item.originalname))  # type: ignore[attr-defined]
+            set_instance(item, instance, getattr(instance, item.originalname))
         else:
-            item.obj = real  # type: ignore[attr-defined]
+            item.obj = real
+
+
+@contextlib.contextmanager
+def _ending_nothing(page: MarkdownPage, example: pages.Example) -> Iterator[None]:
+    """An example may not end the run: ``pytest.exit()``, or a ``KeyboardInterrupt`` that its
+    code raises, fails it instead. A real Ctrl-C (a SIGINT while it runs) still stops the run."""
+    __tracebackhide__ = True
+    signals: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    watching = callable(previous) and threading.current_thread() is threading.main_thread()
+    if watching:
+
+        def watch(number: int, frame: Any) -> None:
+            signals.append(number)
+            previous(number, frame)  # type: ignore[misc, operator]
+
+        signal.signal(signal.SIGINT, watch)
+    try:
+        yield
+    except (KeyboardInterrupt, pytest.exit.Exception) as error:
+        if signals:
+            raise
+        line = example.line
+        frame = error.__traceback__
+        while frame is not None:  # the page line it was raised at
+            if frame.tb_frame.f_code.co_filename == str(page.path):
+                line = frame.tb_lineno
+            frame = frame.tb_next
+        raise ExampleFailed(
+            f"{page.at(line)}: the example raised {type(error).__name__}({error}), which would "
+            "end the whole run; an example may not end the run."
+        ) from None
+    finally:
+        if watching:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _place(examples: list[pages.Example], index: int) -> float:
@@ -424,8 +480,9 @@ class ExampleItem(pytest.Function):
         __tracebackhide__ = True
         page = self.page
         page.seed(self.funcargs["request"])  # type: ignore[arg-type]
-        page.ensure(self.index)
-        page.evaluate(self.index)
+        with _ending_nothing(page, self.example):
+            page.ensure(self.index)
+            page.evaluate(self.index)
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return (
@@ -478,8 +535,9 @@ class _ExpectingClass(pytest.Class):
         return nodes
 
 
-def _skip_reason(skip: pages.Skip, namespace: dict[str, Any]) -> str | None:
-    """A conditional or explained skip, evaluated as Sybil does: ``"why"`` or ``if(cond, ...)``."""
+def _skip_reason(page: MarkdownPage, skip: pages.Skip, namespace: dict[str, Any]) -> str | None:
+    """A skip's reason, evaluated in the page's namespace as Sybil does: an expression, or
+    ``if(condition, reason="...")``; None (or empty) runs the example."""
     source = skip.reason or ""
     scope = dict(namespace)
     if source.startswith("if"):
@@ -488,7 +546,14 @@ def _skip_reason(skip: pages.Skip, namespace: dict[str, Any]) -> str | None:
             return (reason or f"skip: {skip.action} if{source[2:]}") if condition else None
 
         scope["if_"], source = if_, "if_" + source[2:]
-    return eval(source, scope)  # type: ignore[no-any-return]
+    try:
+        reason = eval(source, scope)
+    except Exception as error:
+        raise ExampleFailed(
+            f"{page.at(skip.line)}: cannot evaluate the reason of skip: {skip.action} "
+            f"{skip.reason}: {type(error).__name__}: {error}"
+        ) from None
+    return str(reason) if reason else None
 
 
 def _syntax_message(page: MarkdownPage, error: SyntaxError) -> str:

@@ -63,7 +63,7 @@ _COLON_FENCE = re.compile(
     re.MULTILINE,
 )
 #: A comment that starts like a directive: ``<!-- word: ...`` or ``% word: ...``.
-_COMMENT_WORD = re.compile(r"^[ \t]*(?:<!--+[ \t]*|%[ \t]*)(?P<word>[\w-]+):", re.MULTILINE)
+_COMMENT_WORD = re.compile(r"^[ \t]*(?:<!--+\s*(?:;\s*)?|%[ \t]*)(?P<word>[\w-]+):", re.MULTILINE)
 _ANY_DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|:{3,})[ \t]*\{(?P<name>[\w:-]+)\}(?P<args>.*)$")
 
 
@@ -84,6 +84,18 @@ class Skip:
     line: int
     action: str
     reason: str | None
+
+    @property
+    def fixed(self) -> str | None:
+        """The reason of a skip that holds whatever the page's code does (none given, or a
+        literal), or None for a condition, evaluated when the example runs."""
+        if self.reason is None:
+            return f"skip: {self.action} at line {self.line}"
+        try:
+            value = ast.literal_eval(self.reason)
+        except (ValueError, SyntaxError):
+            return None
+        return str(value) if value else None
 
 
 @dataclass
@@ -163,6 +175,11 @@ def read(text: str, path: str = "<page>") -> Page:
     _name_tests(examples)
     problems.sort()
     return Page(examples, directives, problems)
+
+
+def fixed_skip(example: Example) -> str | None:
+    """The reason ``example`` is skipped whatever the page's code does, if it is."""
+    return next((s.fixed for s in example.skips if s.fixed is not None), None)
 
 
 def line_of(text: str, offset: int) -> int:
@@ -289,12 +306,19 @@ def _one_edit(a: str, b: str) -> bool:
     )
 
 
+#: Languages close to Python's names that are not typos, whether or not Pygments (or the
+#: IPython that adds its lexers to it) is installed here.
+_NOT_TYPOS = frozenset({"cython", "ipython", "ipython2", "ipython3", "jython", "pypylog", "pyx"})
+
+
 def _known_language(word: str) -> bool:
+    if word in _NOT_TYPOS:
+        return True
     try:
         from pygments.lexers import get_lexer_by_name  # type: ignore[import-untyped,unused-ignore]
         from pygments.util import ClassNotFound  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:  # no Pygments, no site to show the block: a few names Pygments has
-        return word in {"cython", "ipython", "ipython3", "jython", "pypylog", "python2"}
+    except ImportError:  # no Pygments: no site to show the block as text either
+        return False
     try:
         get_lexer_by_name(word)
     except ClassNotFound:
@@ -402,7 +426,7 @@ def _comment_directives(document: Any, problems: list[tuple[int, str]]) -> Itera
 
     text = document.text
     for lexer in (DirectiveInHTMLCommentLexer, DirectiveInPercentCommentLexer):
-        for lexed in lexer(r"skip|clear-namespace|" + DIRECTIVE)(document):
+        for lexed in lexer(rf"(?:skip|clear-namespace|{DIRECTIVE})(?![\w-])")(document):
             name = lexed.lexemes["directive"]
             arguments = str(lexed.lexemes.get("arguments") or "").strip()
             line = line_of(text, text.find(name, lexed.start))

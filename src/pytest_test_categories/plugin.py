@@ -47,6 +47,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         session.close()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    # A page's examples share its namespace: they run on one worker, whatever --dist says.
+    if not config.stash[options.SETTINGS_KEY].markdown_patterns:
+        return None
+    from . import markdown
+
+    return markdown.scheduler(config, log)
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     patterns = parent.config.stash[options.SETTINGS_KEY].markdown_patterns
     if not patterns or file_path.suffix.lower() not in (".md", ".markdown"):
