@@ -22,13 +22,10 @@ from __future__ import annotations
 import ast
 import codeop
 import contextlib
-import hashlib
 import importlib.machinery
 import importlib.util
 import io
-import re
 import signal
-import sys
 import threading
 import types
 from collections.abc import Iterable, Iterator, Sequence
@@ -41,8 +38,10 @@ import pytest
 from . import _compat, pages
 from ._compat import rewrite_asserts, set_instance, short_repr, skip_at_item
 from ._doctests import ExampleFailed, check_output, run_session
+from ._names import derived_name, register
 from ._skeleton import Skeleton
 from .allowances import glob_regex
+from .config import SETTINGS_KEY
 from .sizes import Size
 from .verdict import EXPECTED_KEY
 from .violations import PAGE_CODE_FIX, Kind, kind_from_name
@@ -56,8 +55,6 @@ USAGE = (
     "NAME), 'size SIZE' (the size of the page's examples) and 'expect-violation TEST KIND' "
     "(TEST must fail with a KIND violation)"
 )
-#: Which module names pages have taken in this session, and which page took each.
-_NAMES_KEY = pytest.StashKey[dict[str, str]]()
 
 
 def scheduler(config: pytest.Config, log: Any) -> Any:
@@ -167,14 +164,14 @@ class MarkdownPage(pytest.Module):
 
     def _page_module(self) -> types.ModuleType:
         if self.module_name is None:
-            module = types.ModuleType(_derived_name(self))
+            module = types.ModuleType(derived_name(self.path, self.config))
             where = "the module name derived from the page's path"
         else:
             module = types.ModuleType(self.module_name[0])
             where = "the module directive's name"
         module.__file__ = origin = str(self.path)
         module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None, origin=origin)
-        problem = _register(self, module, where)
+        problem = register(self.config, module, where, self.nodeid)
         if problem:
             self.problems.append((self.module_name[1] if self.module_name else 1, problem))
         return module
@@ -191,10 +188,13 @@ class MarkdownPage(pytest.Module):
                 for node in _nodes_named(collected, test.node):
                     order.append((index + 0.5, self._expect(node, test)))
         self._check_expected()
+        by_line: dict[int, list[str]] = {}
         for line, message in self.problems:
-            order.append((-1.0, _Problem.from_parent(self, name=f"line-{line}", message=message)))
-        nodes = [node for _, node in sorted(order, key=lambda pair: pair[0])]
-        return _unique(nodes)
+            by_line.setdefault(line, []).append(message)
+        for line, messages in by_line.items():
+            problem = _Problem.from_parent(self, name=f"line-{line}", message="\n".join(messages))
+            order.append((-1.0, problem))
+        return [node for _, node in sorted(order, key=lambda pair: pair[0])]
 
     def _example_item(self, index: int, example: pages.Example) -> ExampleItem:
         item = ExampleItem.from_parent(self, name=example.name, callobj=_example)
@@ -213,10 +213,10 @@ class MarkdownPage(pytest.Module):
         if any(m.name in {s.value for s in Size} for m in self.own_markers):
             return None  # the page's pytestmark sizes everything on it
         relative = _relative(self.path, self.config) or self.path.as_posix()
-        settings = self.config.stash[_settings_key()]
+        settings = self.config.stash[SETTINGS_KEY]
         for pattern, size in settings.markdown_sizes:
             if glob_regex(pattern).match(relative):
-                return size  # type: ignore[no-any-return]
+                return size
         return None
 
     def _expect(self, node: Any, test: pages.Test) -> Any:
@@ -439,24 +439,7 @@ def _nodes_named(collected: dict[str, Any], name: str) -> list[Any]:
     return [node for key, node in collected.items() if key == name or key.startswith(name + "[")]
 
 
-def _unique(nodes: list[Any]) -> list[Any]:
-    seen: set[str] = set()
-    out = []
-    for node in nodes:
-        if node.name in seen and isinstance(node, _Problem):
-            continue
-        seen.add(node.name)
-        out.append(node)
-    return out
-
-
 _CLASS_EXPECTED = pytest.StashKey[dict[str, Kind]]()
-
-
-def _settings_key() -> Any:
-    from .config import SETTINGS_KEY
-
-    return SETTINGS_KEY
 
 
 def _example(request: pytest.FixtureRequest) -> None:
@@ -564,68 +547,3 @@ def _syntax_message(page: MarkdownPage, error: SyntaxError) -> str:
         caret = " " * max((error.offset or 1) - 1 - indent, 0) + "^"
         text += f"\n    {code.strip()}\n    {caret}"
     return text
-
-
-# -- module names -----------------------------------------------------------------------------
-
-
-def _is_real_module(name: str) -> bool:
-    if name in sys.modules:
-        return True
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
-
-
-def _derived_name(page: MarkdownPage) -> str:
-    relative = _relative(page.path, page.config) or page.path.as_posix()
-    name = re.sub(r"\W", "_", relative)
-    if name[:1].isdigit():
-        name = "_" + name
-    if name in page.config.stash.get(_NAMES_KEY, {}) or _is_real_module(name):
-        name += "_" + hashlib.sha256(relative.encode()).hexdigest()[:8]
-    return name
-
-
-def _register(page: MarkdownPage, module: types.ModuleType, where: str) -> str | None:
-    """Make ``module`` importable under its name; what is wrong with the name, if anything."""
-    config = page.config
-    names = config.stash.get(_NAMES_KEY, None)
-    if names is None:
-        names = config.stash[_NAMES_KEY] = {}
-        config.add_cleanup(lambda: _unregister_all(names))
-    name = module.__name__
-    parts = name.split(".")
-    where = f"{where} {name!r}"
-    for depth in range(1, len(parts) + 1):
-        prefix = ".".join(parts[:depth])
-        owner = names.get(prefix)
-        if owner is not None and depth == len(parts):
-            taken = f"taken by {owner}" if owner else "the package of another page's module"
-            return f"{where} is {taken}; give each page its own."
-        if owner is None and _is_real_module(prefix):
-            return (
-                f"{where} would shadow the real module {prefix!r}; choose a name that no "
-                "installed module has."
-            )
-    for depth in range(1, len(parts)):
-        prefix = ".".join(parts[:depth])
-        if prefix not in names:
-            package = types.ModuleType(prefix)
-            package.__path__ = []
-            sys.modules[prefix] = package
-            names[prefix] = ""
-            if depth > 1:
-                setattr(sys.modules[".".join(parts[: depth - 1])], parts[depth - 1], package)
-    sys.modules[name] = module
-    names[name] = page.nodeid
-    if len(parts) > 1:
-        setattr(sys.modules[".".join(parts[:-1])], parts[-1], module)
-    return None
-
-
-def _unregister_all(names: dict[str, str]) -> None:
-    for name in names:
-        sys.modules.pop(name, None)
-    names.clear()
