@@ -50,7 +50,8 @@ def given(config: pytest.Config, option: Option) -> tuple[Any, str]:
         raw = config.getoption(option.name)
         if raw is not None or option.ini is None:
             return raw, f"command-line option {option.flag}"
-    where = f"ini option {option.name} in {ini_file(config)}"
+    file = config.inipath.name if config.inipath else "the ini file"
+    where = f"ini option {option.name} in {file}"
     if _compat.ini_overridden(config, option.name):
         where = f"ini option {option.name} given with -o on the command line"
     try:
@@ -61,10 +62,6 @@ def given(config: pytest.Config, option: Option) -> tuple[Any, str]:
 
 def from_flag(config: pytest.Config, option: Option) -> bool:
     return option.flag is not None and config.getoption(option.name) is not None
-
-
-def ini_file(config: pytest.Config) -> str:
-    return config.inipath.name if config.inipath else "the ini file"
 
 
 def number(text: str) -> float:

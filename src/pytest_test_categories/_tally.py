@@ -10,6 +10,7 @@ run with xdist counts exactly what a run without it counts.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -157,16 +158,9 @@ def note_phase(item: pytest.Item, report: pytest.TestReport, test: ActiveTest | 
 
 
 def _entries(test: ActiveTest) -> list[ViolationEntry]:
-    entries: dict[tuple[str, str, str], ViolationEntry] = {}
-    for v in test.violations:
-        key = (v.kind.value, v.operation, v.target)
-        if key not in entries:
-            entries[key] = {
-                "kind": v.kind.value,
-                "code": v.code,
-                "operation": v.operation,
-                "target": v.target,
-                "count": 0,
-            }
-        entries[key]["count"] += 1
-    return list(entries.values())
+    """Each distinct violation once, in the order first made, with how often it was made."""
+    made = Counter((v.kind.value, v.code, v.operation, v.target) for v in test.violations)
+    return [
+        {"kind": kind, "code": code, "operation": operation, "target": target, "count": count}
+        for (kind, code, operation, target), count in made.items()
+    ]

@@ -175,15 +175,11 @@ def _file(example: str, raw: Any, where: str, config: pytest.Config) -> Path | N
     return path
 
 
-def _read(raw: Any, where: str, config: pytest.Config) -> Any:
+def _allowed(read: bool, raw: Any, where: str, config: pytest.Config) -> Any:
+    """The ``allow_read`` patterns (from the rootdir) or the ``allow_hosts`` entries."""
     try:
-        return allowances.read_patterns(str(config.rootpath), tuple(raw))
-    except ValueError as error:
-        raise pytest.UsageError(f"{where}: {error}.") from None
-
-
-def _hosts(raw: Any, where: str, config: pytest.Config) -> Any:
-    try:
+        if read:
+            return allowances.read_patterns(str(config.rootpath), tuple(raw))
         return allowances.hosts(tuple(raw))
     except ValueError as error:
         raise pytest.UsageError(f"{where}: {error}.") from None
@@ -298,7 +294,7 @@ OPTIONS: dict[str, Option] = {
         "Glob patterns, from the rootdir, of paths small tests may read and list (not write).",
         ini="linelist",
         default=[],
-        parse=_read,
+        parse=functools.partial(_allowed, True),
     ),
     "allow_hosts": Option(
         "test_categories_allow_hosts",
@@ -306,7 +302,7 @@ OPTIONS: dict[str, Option] = {
         "each with an optional :PORT, or * for every host.",
         ini="linelist",
         default=[],
-        parse=_hosts,
+        parse=functools.partial(_allowed, False),
     ),
     "markdown_patterns": Option(
         "test_categories_markdown",

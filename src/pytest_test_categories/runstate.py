@@ -152,9 +152,6 @@ class ActiveTest(Bound):
 
     # -- violations --------------------------------------------------------------------------
 
-    def record(self, violation: Violation) -> None:
-        self.violations.append(violation)
-
     def violate(self, kind: Kind, operation: str, target: str) -> None:
         """A guarded operation was attempted: record it, and raise in strict mode."""
         __tracebackhide__ = True

@@ -220,7 +220,8 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
         return None
     size = found[0][0]
     if any(other is not size for other, _ in found):
-        origins = "; ".join(f"{size} from {_where(level, mark)}" for size, mark in _dedupe(found))
+        first = dict(reversed(found))  # each size once, with its first marker, in size order
+        origins = "; ".join(f"{s} from {_where(level, first[s])}" for s in Size if s in first)
         raise SizeConflict(
             f"{item.nodeid}: conflicting sizes at the same level ({origins}). "
             f"A test has one size: remove one of them, or override it closer to the test "
@@ -234,9 +235,3 @@ def resolve(item: pytest.Item) -> SizeSpec | None:
     # Several markers of the one size at the closest level: one with a timeout wins.
     closest = next((m for _, m in found if "timeout" in m.kwargs), found[0][1])
     return SizeSpec(size, _timeout_of(item, size, closest), _allowances_of(item, size, marks))
-
-
-def _dedupe(found: Found) -> Found:
-    """Each size once, with its first marker, in size order."""
-    first = dict(reversed(found))
-    return [(size, first[size]) for size in Size if size in first]

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from ._records import Record, Suggestion
+from ._words import plural
 from .sizes import LIMITS, Size
 
 #: A test fits a size's time limit when it used at most this share of it.
@@ -253,8 +254,8 @@ def summary_lines(suggestions: Sequence[Suggestion]) -> list[str]:
     wrong = [s for s in suggestions if s["verdict"] in ("too-big", "too-small")]
     if wrong:
         lines.append(
-            f"{len(wrong)} sized test{'s' if len(wrong) != 1 else ''} would change size "
-            f"(see above: 'too big' or 'too small')"
+            f"{plural(len(wrong), 'sized test')} would change size (see above: 'too big' or "
+            "'too small')"
         )
     return lines
 

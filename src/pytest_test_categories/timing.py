@@ -300,7 +300,7 @@ def _deliver(bound: Watched | None) -> Violation:
     violation = _violation(bound, STOPPED if prompt else NOT_INTERRUPTED, bound.tampered)
     bound.stopped = True
     if isinstance(bound, ActiveTest):
-        bound.record(violation)
+        bound.violations.append(violation)
     return violation
 
 
@@ -371,7 +371,7 @@ def measured_verdict(test: ActiveTest) -> bool:
     if test.limit is None or test.debugging or test.stopped or test.over() <= 0:
         return False
     test.tampered = test.tampered or check_timer()
-    test.record(_violation(test, NOT_INTERRUPTED, test.tampered))
+    test.violations.append(_violation(test, NOT_INTERRUPTED, test.tampered))
     test.stopped = True
     return True
 

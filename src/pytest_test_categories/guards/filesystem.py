@@ -140,47 +140,20 @@ def _make_node(operation: str) -> CallCheck:
     return check
 
 
+#: Events whose first argument is the path changed, then those with a source and a destination.
+_ONE = [f"os.{n}" for n in ("remove", "truncate", "mkdir", "rmdir", "chmod", "chown", "utime")]
+_ONE += ["os.setxattr", "os.removexattr", "shutil.rmtree", "shutil.chown"]
+_ONE += ["shutil.make_archive", "shutil.unpack_archive"]
+_TWO = ["os.rename", "os.link", "os.symlink"]
+_TWO += [f"shutil.{n}" for n in ("copyfile", "copymode", "copystat", "copytree", "move")]
 _EVENTS: dict[str, Check] = {
     "open": _open,
     "os.listdir": _paths("os.listdir", listing=True),
     "os.scandir": _paths("os.scandir", listing=True),
     "os.chdir": _paths("os.chdir", fd=False),
+    **{event: _paths(event) for event in _ONE},
+    **{event: _paths(event, 2) for event in _TWO},
 }
-_EVENTS.update(
-    {
-        event: _paths(event)
-        for event in (
-            "os.remove",
-            "os.truncate",
-            "os.mkdir",
-            "os.rmdir",
-            "os.chmod",
-            "os.chown",
-            "os.utime",
-            "os.setxattr",
-            "os.removexattr",
-            "shutil.rmtree",
-            "shutil.chown",
-            "shutil.make_archive",
-            "shutil.unpack_archive",
-        )
-    }
-)
-_EVENTS.update(
-    {
-        event: _paths(event, 2)
-        for event in (
-            "os.rename",
-            "os.link",
-            "os.symlink",
-            "shutil.copyfile",
-            "shutil.copymode",
-            "shutil.copystat",
-            "shutil.copytree",
-            "shutil.move",
-        )
-    }
-)
 
 GUARD = Guard(
     Kind.FILESYSTEM,
