@@ -785,3 +785,26 @@ def test_the_violation_summary_from_records_made_by_hand() -> None:
         "    t.py::test_w [failed]: open x (and 1 more)",
     ]
     assert reports.violation_summary(_records()) == ("", [])
+
+
+def test_expected_violations_are_counted_in_one_line_unless_verbose() -> None:
+    entry: _records_module.ViolationEntry = {
+        "kind": "sleep", "code": "TC104", "operation": "time.sleep", "target": "1 s", "count": 1,
+    }  # fmt: skip
+    failed = _records_module.record("t.py::test_w", 0, "small", "failed", 0.0, 1.0, [entry])
+    declared = _records_module.record("t.py::test_x", 1, "small", "xfailed", 0.0, 1.0, [entry])
+    assert reports.violation_summary([failed, declared], expected=False) == (
+        "test-categories: 1 violation in 1 test",
+        [
+            "TC104 sleep: 1 violation in 1 test",
+            "    t.py::test_w [failed]: time.sleep 1 s",
+            "1 test made the violations expected of them (xfail, or a page's expect-violation):"
+            " -v lists them",
+        ],
+    )
+    title, lines = reports.violation_summary([declared], expected=False)
+    assert title == "test-categories: 1 expected violation"
+    assert len(lines) == 1
+    title, lines = reports.violation_summary([failed, declared])
+    assert title == "test-categories: 2 violations in 2 tests"
+    assert "    t.py::test_x [xfailed]: time.sleep 1 s" in lines

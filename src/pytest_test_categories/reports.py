@@ -261,8 +261,15 @@ def write_atomically(path: Path, text: str) -> None:
 # -- the terminal -------------------------------------------------------------------------------
 
 
-def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
-    """The title and lines of the end-of-run summary of violations; ``("", [])`` if none."""
+def violation_summary(records: Sequence[Record], *, expected: bool = True) -> tuple[str, list[str]]:
+    """The title and lines of the end-of-run summary of violations; ``("", [])`` if none.
+
+    With ``expected=False``, the tests that made the violations expected of them (xfailed:
+    ``xfail``, or a page's expect-violation) are counted in one line, not listed.
+    """
+    made = [r for r in records if r["violations"] and r["outcome"] == "xfailed"]
+    if not expected:
+        records = [r for r in records if r["outcome"] != "xfailed"]
     by_kind: dict[str, list[tuple[Record, ViolationEntry, int]]] = {}
     for record in records:
         entries = record["violations"]
@@ -291,9 +298,16 @@ def violation_summary(records: Sequence[Record]) -> tuple[str, list[str]]:
         hidden = len(involved) - SUMMARY_TESTS_PER_KIND
         if hidden > 0:
             lines.append(f"    ... and {plural(hidden, 'more test')} (the json report lists all)")
+    if made and not expected:
+        lines.append(
+            f"{plural(len(made), 'test')} made the violations expected of them (xfail, or a "
+            "page's expect-violation): -v lists them"
+        )
     if not lines:
         return "", []
     tests = sum(1 for record in records if record["violations"])
+    if not tests:
+        return f"test-categories: {plural(len(made), 'expected violation')}", lines
     return f"test-categories: {plural(violations, 'violation')} in {plural(tests, 'test')}", lines
 
 
@@ -304,7 +318,10 @@ def terminal_summary(terminal: pytest.TerminalReporter) -> None:
         return
     run, settings = ending.run, ending.settings
     # A suggest run observes every test as if it were small: its suggestions say what was seen.
-    title, lines = ("", []) if settings.suggest else violation_summary(run.records)
+    verbose = terminal.config.get_verbosity() > 0
+    title, lines = (
+        ("", []) if settings.suggest else violation_summary(run.records, expected=verbose)
+    )
     if lines:
         terminal.write_sep("=", title, yellow=True)
         for line in lines:
