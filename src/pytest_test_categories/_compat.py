@@ -8,14 +8,16 @@ up in :data:`sys.modules`, never imported: a run that does not use it never pays
 
 from __future__ import annotations
 
-import ast
-import doctest
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # doctest costs 10 ms to import: only the Markdown collector needs it
+    import ast
+    import doctest
 
 # -- names of other projects' private modules, for the guards' exemptions -------------------
 
@@ -165,6 +167,8 @@ def doctest_checker() -> doctest.OutputChecker:
 
         return _get_checker()
     except ImportError:
+        import doctest
+
         return doctest.OutputChecker()
 
 

@@ -7,7 +7,6 @@ the value and where it came from. The 1.x names live in :mod:`._legacy`.
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
 import re
@@ -193,6 +192,8 @@ def _markdown_sizes(raw: Any, where: str, config: pytest.Config) -> tuple[tuple[
         try:
             size = Size(name)
         except ValueError:
+            import difflib  # only for the error message
+
             meant = difflib.get_close_matches(name.lower(), [s.value for s in Size], 1)
             hint = f" Did you mean {meant[0]!r}?" if meant else ""
             raise pytest.UsageError(
