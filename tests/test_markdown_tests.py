@@ -493,3 +493,32 @@ def test_two_pages_cannot_take_the_same_module_name(pages: Pages) -> None:
     )
     assert outcomes(result)["docs/b.md::test_it"] == "PASSED"
     result.assert_outcomes(passed=4, failed=1)
+
+
+UNITTEST = """\
+```python
+import unittest
+
+class TestWithSetUp(unittest.TestCase):
+    def setUp(self):
+        self.value = 2
+
+    def test_sees_its_setup(self):
+        self.assertEqual(self.value, 2)
+
+    def test_fails_for_real(self):
+        self.assertEqual(self.value, 3)
+```
+"""
+
+
+@pytest.mark.parametrize("selected", [(), ("-k", "TestWithSetUp")], ids=["page", "minus-k"])
+def test_a_unittest_class_on_a_page_runs_its_own_code(
+    pages: Pages, selected: tuple[str, ...]
+) -> None:
+    result = pages(UNITTEST, "-v", *selected)
+    found = outcomes(result)
+    assert found["docs/page.md::TestWithSetUp::test_sees_its_setup"] == "PASSED"
+    # The page's own assertion fails: no stand-in passes in its place.
+    assert found["docs/page.md::TestWithSetUp::test_fails_for_real"] == "FAILED"
+    result.stdout.fnmatch_lines(["*AssertionError: 2 != 3*"])

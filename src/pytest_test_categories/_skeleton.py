@@ -43,6 +43,8 @@ class Page(Protocol):
 
 #: The modules whose names a page's decorators and base classes may use at collection.
 _STATIC_ROOTS = ("pytest", "pytest_asyncio", "pytest_test_categories", "unittest")
+#: A stand-in's body: the real test always takes its place, so one that runs is a bug, never a pass.
+_NEVER = 'raise RuntimeError("a stand-in of the skeleton ran instead of the page\'s own code")'
 #: The builtins they may call: values, not actions.
 _BUILTINS = {
     name: getattr(builtins, name)
@@ -163,7 +165,7 @@ class Skeleton:
         try:
             if isinstance(node, ast.ClassDef):
                 return self._class(index, node, test)
-            return self._decorate(self._stub(node, _args_pytest_sees(node), "pass"), node, test)
+            return self._decorate(self._stub(node, _args_pytest_sees(node), _NEVER), node, test)
         except _Unknowable as error:
             line = test.line
             problem = str(error)
@@ -179,7 +181,7 @@ class Skeleton:
             if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef):
                 fixture = self._fixture(index, member, node.name)
                 body[member.name] = fixture or self._decorate(
-                    self._stub(member, _args_pytest_sees(member), "pass"), member, test
+                    self._stub(member, _args_pytest_sees(member), _NEVER), member, test
                 )
             elif isinstance(member, ast.Assign) and any(
                 isinstance(t, ast.Name) and t.id == "pytestmark" for t in member.targets

@@ -28,6 +28,7 @@ import io
 import signal
 import threading
 import types
+import unittest
 from collections.abc import Iterable, Iterator, Sequence
 from keyword import iskeyword
 from pathlib import Path
@@ -93,6 +94,7 @@ class MarkdownPage(pytest.Module):
         self.defined: dict[int, dict[str, Any]] = {}  # example index -> what it defined
         self.attempted: set[int] = set()
         self.skipped: dict[int, str] = {}
+        self.classes: dict[str, pytest.Class] = {}  # a test class's collector, by skeleton name
         self.groups: dict[str, dict[str, Any]] = {}
         self._seeded = False
         self._compiler = codeop.Compile()
@@ -185,8 +187,11 @@ class MarkdownPage(pytest.Module):
         for index, example in enumerate(examples):
             order.append((_place(examples, index), self._example_item(index, example)))
             for test in example.tests:
-                for node in _nodes_named(collected, test.node):
-                    order.append((index + 0.5, self._expect(node, test)))
+                for found in _nodes_named(collected, test.node):
+                    node = self._expect(found, test)
+                    if isinstance(node, pytest.Class):
+                        self.classes[test.node] = node
+                    order.append((index + 0.5, node))
         self._check_expected()
         by_line: dict[int, list[str]] = {}
         for line, message in self.problems:
@@ -314,12 +319,16 @@ class MarkdownPage(pytest.Module):
             try:
                 exec(code, namespace)
             finally:
-                self.defined[index] = {
+                self.defined[index] = defined = {
                     node.name: namespace[node.name]
                     for node in pages.definitions(example.source)
                     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
                     and node.name in namespace
                 }
+                # A class's tests get their instances from the real class (unittest's too).
+                for test in example.tests:
+                    if test.node in self.classes and test.name in defined:
+                        self.classes[test.node].obj = defined[test.name]
 
     def _compile(self, example: pages.Example) -> types.CodeType:
         path = str(self.path)
@@ -373,7 +382,8 @@ class MarkdownPage(pytest.Module):
             return
         if isinstance(top, pytest.Class):
             top.obj = real
-            instance = real()
+            unit = isinstance(real, type) and issubclass(real, unittest.TestCase)
+            instance = real(item.name) if unit else real()  # a TestCase runs the named method
             set_instance(item, instance, getattr(instance, item.originalname))
         else:
             item.obj = real
