@@ -45,8 +45,11 @@ _VERBOSE = re.compile(
 class Pages:
     """Write Markdown pages and run pytest on them with the collector switched on."""
 
-    def __init__(self, pytester: pytest.Pytester) -> None:
+    def __init__(self, pytester: pytest.Pytester, inprocess: bool = False) -> None:
         self.pytester = pytester
+        #: Run in this process: for the files whose pages hit no time limit (no signal), end
+        #: no process, and need no fresh interpreter (``PAGES_IN_PROCESS = True`` in the file).
+        self.inprocess = inprocess
 
     def write(self, **pages: str) -> None:
         """``write(**{"docs/how-to/page": text})`` writes ``docs/how-to/page.md``."""
@@ -61,6 +64,7 @@ class Pages:
         asyncio_mode: str | None = None,
         cache: bool = False,
         ini: str = "",
+        inprocess: bool | None = None,
     ) -> pytest.RunResult:
         markdown = f"test_categories_markdown = {patterns}" if patterns is not None else ""
         mode = f"asyncio_mode = {asyncio_mode}" if asyncio_mode else ""  # else auto: see conftest
@@ -68,7 +72,9 @@ class Pages:
         flags = [f"--test-categories-enforcement={enforcement}"] if enforcement else []
         if not cache:
             flags += ["-p", "no:cacheprovider"]
-        return self.pytester.runpytest(*flags, *args)
+        if self.inprocess if inprocess is None else inprocess:
+            return self.pytester.runpytest_inprocess(*flags, *args)
+        return self.pytester.runpytest_subprocess(*flags, *args)
 
     def __call__(self, text: str, *args: str, **options: Any) -> pytest.RunResult:
         """Write one page, ``docs/page.md``, and run pytest on it (options as for ``run``)."""
@@ -76,11 +82,13 @@ class Pages:
         return self.run(*args, **options)
 
 
-def make_pages(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Pages:
+def make_pages(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Pages:
     """The ``pages`` fixture (the sibling ``test_markdown_*`` files share it)."""
     # A wide terminal, so that short test summary lines keep the whole message.
     monkeypatch.setenv("COLUMNS", "400")
-    return Pages(pytester)
+    return Pages(pytester, getattr(request.module, "PAGES_IN_PROCESS", False))
 
 
 pages = pytest.fixture(make_pages, name="pages")

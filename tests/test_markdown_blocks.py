@@ -14,6 +14,8 @@ from pytest_test_categories.pages import CONSOLE, PYTHON
 from test_markdown import Pages, line_of, make_pages, outcomes
 
 pages = pytest.fixture(make_pages, name="pages")
+#: Their pages hit no time limit and end no process: the runs share this process.
+PAGES_IN_PROCESS = True
 
 
 def test_the_alias_lists_are_pygments_own() -> None:

@@ -10,6 +10,8 @@ import pytest
 from test_markdown import PAGE, PAGE_ITEMS, SIMPLE, TRAP, Pages, make_pages, outcomes
 
 pages = pytest.fixture(make_pages, name="pages")
+#: Their pages hit no time limit and end no process: the runs share this process.
+PAGES_IN_PROCESS = True
 
 
 # --- Which pages are collected ---------------------------------------------------------------
@@ -62,7 +64,7 @@ def test_a_missing_sybil_is_an_error_that_says_what_to_install(
     pages: Pages, pytester: pytest.Pytester
 ) -> None:
     pytester.makepyfile(sybil="raise ModuleNotFoundError('No module named sybil', name='sybil')")
-    result = pages(SIMPLE)
+    result = pages(SIMPLE, inprocess=False)  # a fresh interpreter, where Sybil is not imported
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(
         ["*ERROR collecting docs/page.md*", "*install pytest-test-categories[[]markdown[]]*"]

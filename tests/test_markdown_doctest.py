@@ -8,6 +8,8 @@ import pytest
 from test_markdown import Pages, line_of, make_pages, outcomes
 
 pages = pytest.fixture(make_pages, name="pages")
+#: Their pages hit no time limit and end no process: the runs share this process.
+PAGES_IN_PROCESS = True
 
 SESSIONS = """\
 An interactive session runs as a doctest, in the page's namespace:

@@ -11,6 +11,8 @@ import pytest
 from test_markdown import SIMPLE, Pages, line_of, make_pages, outcomes
 
 pages = pytest.fixture(make_pages, name="pages")
+#: Their pages hit no time limit and end no process: the runs share this process.
+PAGES_IN_PROCESS = True
 
 SUGGESTION = (
     "A comment shaped like a directive with a near miss of its name is taken for a misspelled "
