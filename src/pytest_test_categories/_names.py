@@ -7,7 +7,6 @@ import importlib.util
 import re
 import sys
 import types
-from pathlib import Path
 
 import pytest
 
@@ -24,12 +23,9 @@ def _is_real_module(name: str) -> bool:
         return False
 
 
-def derived_name(path: Path, config: pytest.Config) -> str:
-    """A module name for a page with no module directive: from its path, made unique."""
-    try:
-        relative = path.relative_to(config.rootpath).as_posix()
-    except ValueError:
-        relative = path.as_posix()
+def derived_name(relative: str, config: pytest.Config) -> str:
+    """A module name for a page with no module directive: from its path (``relative`` to the
+    rootdir), made unique."""
     name = re.sub(r"\W", "_", relative)
     if name[:1].isdigit():
         name = "_" + name

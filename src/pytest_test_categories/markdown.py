@@ -84,7 +84,6 @@ class MarkdownPage(pytest.Module):
     """A Markdown page collected as one test module."""
 
     facts: pages.Page
-    namespace: dict[str, Any]
     #: Each skeleton entry of a test: the example that defines it, and the test.
     owner: dict[str, tuple[int, pages.Test]]
 
@@ -111,8 +110,7 @@ class MarkdownPage(pytest.Module):
         self.problems += self.facts.problems
         self._read_directives()
         self.page_module = self._page_module()
-        self.namespace = self.page_module.__dict__
-        self.groups["default"] = self.namespace
+        self.groups["default"] = self.page_module.__dict__
         return Skeleton(self).build()
 
     def at(self, line: int) -> str:
@@ -166,7 +164,9 @@ class MarkdownPage(pytest.Module):
 
     def _page_module(self) -> types.ModuleType:
         if self.module_name is None:
-            module = types.ModuleType(derived_name(self.path, self.config))
+            module = types.ModuleType(
+                derived_name(_relative(self.path, self.config) or self.path.as_posix(), self.config)
+            )
             where = "the module name derived from the page's path"
         else:
             module = types.ModuleType(self.module_name[0])
@@ -291,7 +291,7 @@ class MarkdownPage(pytest.Module):
                 for key in [k for k in namespace if not k.startswith("__")]:
                     del namespace[key]
         for skip in example.skips:
-            reason = skip.fixed or _skip_reason(self, skip, self.namespace)
+            reason = skip.fixed or _skip_reason(self, skip, self.groups["default"])
             if reason:
                 self.skipped[index] = reason
                 raise skip_at_item(reason)

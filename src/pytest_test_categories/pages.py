@@ -64,7 +64,9 @@ _COLON_FENCE = re.compile(
 )
 #: A comment that starts like a directive: ``<!-- word: ...`` or ``% word: ...``.
 _COMMENT_WORD = re.compile(r"^[ \t]*(?:<!--+\s*(?:;\s*)?|%[ \t]*)(?P<word>[\w-]+):", re.MULTILINE)
-_ANY_DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|:{3,})[ \t]*\{(?P<name>[\w:-]+)\}(?P<args>.*)$")
+_ANY_DIRECTIVE = re.compile(
+    r"^[ \t]*(?:`{3,}|~{3,}|:{3,})[ \t]*\{(?P<name>[\w:-]+)\}(?P<args>.*)$", re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def read(text: str, path: str = "<page>") -> Page:
     examples: list[Example] = []
     outputs: list[Example] = []
     for example in _examples(document):
-        if any(s < example.start < e for s, e in literal):
+        if _inside(literal, example.start):
             continue
         (outputs if example.kind == "testoutput" else examples).append(example)
     examples.sort(key=lambda e: e.start)
@@ -159,7 +161,7 @@ def read(text: str, path: str = "<page>") -> Page:
     skips: list[tuple[int, Skip]] = []
     clears: list[int] = []
     for start, item in _comment_directives(document, problems):
-        if any(s < start < e for s, e in literal):
+        if _inside(literal, start):
             continue
         if isinstance(item, Skip):
             skips.append((start, item))
@@ -485,7 +487,7 @@ def _comment_problems(text: str, literal: list[tuple[int, int]]) -> list[tuple[i
     problems: list[tuple[int, str]] = []
     for match in _COMMENT_WORD.finditer(text):
         word = match.group("word")
-        if word in COMMENT_DIRECTIVES or any(s < match.start() < e for s, e in literal):
+        if word in COMMENT_DIRECTIVES or _inside(literal, match.start()):
             continue
         meant = difflib.get_close_matches(word.lower(), COMMENT_DIRECTIVES[:4], 1, 0.75)
         if meant:
@@ -498,9 +500,8 @@ def _comment_problems(text: str, literal: list[tuple[int, int]]) -> list[tuple[i
                     "misspelled one: fix the name, or reword the comment.",
                 )
             )
-    for number, line in enumerate(text.splitlines(), 1):
-        directive = _ANY_DIRECTIVE.match(line)
-        if directive is None or any(s < _offset(text, number) < e for s, e in literal):
+    for directive in _ANY_DIRECTIVE.finditer(text):
+        if _inside(literal, directive.start()):
             continue
         name = directive.group("name")
         known = CODE_DIRECTIVES + DOCTEST_DIRECTIVES
@@ -508,7 +509,7 @@ def _comment_problems(text: str, literal: list[tuple[int, int]]) -> list[tuple[i
             meant = difflib.get_close_matches(name, known, 1, 0.5)
             problems.append(
                 (
-                    number,
+                    line_of(text, directive.start()),
                     f"{{{name}}} is not a directive Sphinx knows, and one edit from "
                     f"{{{meant[0] if meant else 'code-block'}}}: as it is, its code is not run "
                     "and its test is lost. Fix the directive's name.",
@@ -517,11 +518,9 @@ def _comment_problems(text: str, literal: list[tuple[int, int]]) -> list[tuple[i
     return problems
 
 
-def _offset(text: str, line: int) -> int:
-    offset = 0
-    for _ in range(line - 1):
-        offset = text.index("\n", offset) + 1
-    return offset
+def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
+    """Is ``offset`` strictly inside one of ``ranges`` (the page's literal code blocks)?"""
+    return any(start < offset < end for start, end in ranges)
 
 
 # -- what a block defines -----------------------------------------------------------------------

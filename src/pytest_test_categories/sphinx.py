@@ -35,6 +35,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import pages
+from ._words import plural
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -68,10 +69,6 @@ _NOT_RUN: Record = {
     "size": "",
     "violations": [],
 }
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 # -- the verification run ------------------------------------------------------------------------
